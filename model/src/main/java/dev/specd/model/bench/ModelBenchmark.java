@@ -10,6 +10,7 @@ import dev.specd.model.KVCache;
 import dev.specd.model.ModelConfig;
 import dev.specd.model.ScoreRequest;
 import dev.specd.model.llama.LlamaWeights;
+import dev.specd.model.safetensors.DType;
 import dev.specd.model.llama.Transformer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ public final class ModelBenchmark {
             throws IOException {
         Path dir = Files.createTempDirectory("specd-bench-");
         try {
-            LlamaWeights.write(dir, config, LlamaWeights.initialise(config, 1, LlamaWeights.INIT_STD), DataType.FLOAT32);
+            LlamaWeights.write(dir, config, LlamaWeights.initialise(config, 1, LlamaWeights.INIT_STD), DType.F32);
             return run(name, dir, computeType, copyBandwidthGBps);
         } finally {
             try (var files = Files.walk(dir)) {

@@ -1,13 +1,13 @@
 package dev.specd.model.llama;
 
 import dev.specd.model.ModelConfig;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import dev.specd.model.safetensors.DType;
 import dev.specd.model.safetensors.SafetensorsReader;
 import dev.specd.model.safetensors.SafetensorsWriter;
+import dev.specd.model.safetensors.TensorBytes;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -94,23 +94,43 @@ public final class LlamaWeights {
 
     /**
      * Writes a checkpoint directory: {@code config.json} and {@code model.safetensors} with the
-     * weights stored as {@code storageType} (float32, bfloat16 or float16).
+     * weights stored as {@code storage} (F32, F16, or BF16 rounded to nearest even).
      */
-    public static void write(Path modelDir, ModelConfig config, SortedMap<String, float[]> weights,
-            DataType storageType) throws IOException {
+    public static void write(Path modelDir, ModelConfig config, SortedMap<String, float[]> weights, DType storage)
+            throws IOException {
         Map<String, long[]> shapes = shapes(config);
+        SortedMap<String, TensorBytes> tensors = new TreeMap<>();
+        weights.forEach((name, values) -> {
+            long[] shape = shapes.get(name);
+            if (shape == null) {
+                throw new IllegalArgumentException("not a tensor of this configuration: " + name);
+            }
+            tensors.put(name, new TensorBytes(storage, shape, encode(values, storage)));
+        });
         Files.createDirectories(modelDir);
-        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            SortedMap<String, NDArray> arrays = new TreeMap<>();
-            weights.forEach((name, values) -> {
-                long[] shape = shapes.get(name);
-                if (shape == null) {
-                    throw new IllegalArgumentException("not a tensor of this configuration: " + name);
-                }
-                arrays.put(name, manager.create(values, new Shape(shape)).toType(storageType, false));
-            });
-            config.write(modelDir);
-            SafetensorsWriter.write(modelDir.resolve(SafetensorsReader.SINGLE_FILE), arrays, Map.of("format", "pt"));
+        config.write(modelDir);
+        SafetensorsWriter.writeBytes(modelDir.resolve(SafetensorsReader.SINGLE_FILE), tensors, Map.of("format", "pt"));
+    }
+
+    private static ByteBuffer encode(float[] values, DType storage) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * storage.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (float value : values) {
+            switch (storage) {
+                case F32 -> bytes.putFloat(value);
+                case F16 -> bytes.putShort(Float.floatToFloat16(value));
+                case BF16 -> bytes.putShort(toBfloat16(value));
+            }
         }
+        return bytes.flip();
+    }
+
+    /** The upper half of the float32, rounded to nearest even (NaN stays NaN). */
+    static short toBfloat16(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        if (Float.isNaN(value)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int roundingBias = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + roundingBias) >>> 16);
     }
 }

@@ -78,9 +78,7 @@ public final class Transformer implements CausalLM {
      * mapping; others are converted once.
      */
     public static Transformer load(Path modelDir, Device device, DataType computeType) throws IOException {
-        if (computeType != DataType.FLOAT32 && computeType != DataType.BFLOAT16 && computeType != DataType.FLOAT16) {
-            throw new IllegalArgumentException("compute dtype must be float32, bfloat16 or float16, got " + computeType);
-        }
+        checkComputeType(computeType);
         ModelConfig config = ModelConfig.read(modelDir);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (SafetensorsReader reader = SafetensorsReader.open(modelDir)) {
@@ -103,6 +101,20 @@ public final class Transformer implements CausalLM {
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * float32 or float16. bfloat16 is refused: DJL 0.35.1's PyTorch JNI maps no dtype past its first
+     * nine (GetScalarTypeFromDType), so creating or casting to BFLOAT16 aborts the JVM. BF16
+     * checkpoints load exactly as float32.
+     */
+    public static void checkComputeType(DataType computeType) {
+        if (computeType != DataType.FLOAT32 && computeType != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute dtype must be float32 or float16, got " + computeType
+                    + (computeType == DataType.BFLOAT16
+                            ? " (DJL 0.35.1's PyTorch engine cannot hold bfloat16 arrays; BF16 checkpoints load as float32)"
+                            : ""));
         }
     }
 

@@ -3,6 +3,7 @@ package dev.specd.model.llama;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.specd.model.ModelConfig;
+import dev.specd.model.safetensors.DType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +39,7 @@ final class TinyModels {
     }
 
     static Transformer write(Path dir, ModelConfig config, SortedMap<String, float[]> weights,
-            DataType storage, DataType compute) throws IOException {
+            DType storage, DataType compute) throws IOException {
         LlamaWeights.write(dir, config, weights, storage);
         return Transformer.load(dir, Device.cpu(), compute);
     }
