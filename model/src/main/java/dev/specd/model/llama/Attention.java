@@ -52,12 +52,9 @@ final class Attention {
      */
     NDArray apply(NDArray x, NDList cosSin, RotaryEmbedding rope, ForwardBatch batch,
             LlamaKVCache cache, int layer, NDArray mask) {
-        long b = x.getShape().get(0);
-        long t = x.getShape().get(1);
-        NDArray q = rope.apply(splitHeads(Linear.linear(x, query, queryBias).head(), heads), cosSin);
-        NDArray k = rope.apply(splitHeads(Linear.linear(x, key, keyBias).head(), kvHeads), cosSin);
-        NDArray v = splitHeads(Linear.linear(x, value, valueBias).head(), kvHeads);
-
+        NDList qkv = project(x, cosSin, rope);
+        NDArray k = qkv.get(1);
+        NDArray v = qkv.get(2);
         NDArray cachedKeys = cache.keys(layer);
         NDArray cachedValues = cache.values(layer);
         for (int i = 0; i < batch.size(); i++) {
@@ -66,9 +63,31 @@ final class Attention {
             cachedKeys.set(target, k.get(fresh));
             cachedValues.set(target, v.get(fresh));
         }
-        NDArray keys = gather(cachedKeys, batch); // [B, kvHeads, span, D]
-        NDArray values = gather(cachedValues, batch);
+        return attend(qkv.get(0), gather(cachedKeys, batch), gather(cachedValues, batch), mask, x.getDataType());
+    }
 
+    /**
+     * x [B, T, d] → [B, T, d] over the sequence itself, no cache: the training forward.
+     *
+     * @param mask additive causal [1, 1, 1, T, T] float32 mask
+     */
+    NDArray apply(NDArray x, NDList cosSin, RotaryEmbedding rope, NDArray mask) {
+        NDList qkv = project(x, cosSin, rope);
+        return attend(qkv.get(0), qkv.get(1), qkv.get(2), mask, x.getDataType());
+    }
+
+    /** x [B, T, d] → q [B, heads, T, D], k and v [B, kvHeads, T, D], rotary applied to q and k. */
+    private NDList project(NDArray x, NDList cosSin, RotaryEmbedding rope) {
+        return new NDList(
+                rope.apply(splitHeads(Linear.linear(x, query, queryBias).head(), heads), cosSin),
+                rope.apply(splitHeads(Linear.linear(x, key, keyBias).head(), kvHeads), cosSin),
+                splitHeads(Linear.linear(x, value, valueBias).head(), kvHeads));
+    }
+
+    /** q [B, heads, T, D] over keys and values [B, kvHeads, span, D] → [B, T, d]. */
+    private NDArray attend(NDArray q, NDArray keys, NDArray values, NDArray mask, DataType computeType) {
+        long b = q.getShape().get(0);
+        long t = q.getShape().get(2);
         int groupSize = heads / kvHeads;
         NDArray groupedQueries = q.reshape(b, kvHeads, groupSize, t, headDim);
         NDArray scores = groupedQueries.matMul(keys.expandDims(2).transpose(0, 1, 2, 4, 3))
@@ -77,7 +96,7 @@ final class Attention {
         if (mask != null) {
             scores = scores.add(mask);
         }
-        NDArray weights = scores.softmax(-1).toType(x.getDataType(), false);
+        NDArray weights = scores.softmax(-1).toType(computeType, false);
         NDArray context = weights.matMul(values.expandDims(2)) // [B, kvHeads, groupSize, T, D]
                 .reshape(b, heads, t, headDim)
                 .transpose(0, 2, 1, 3)

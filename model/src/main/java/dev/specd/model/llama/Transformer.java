@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import dev.specd.model.CausalLM;
 import dev.specd.model.KVCache;
@@ -17,6 +18,7 @@ import dev.specd.model.safetensors.SafetensorsReader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,9 +40,11 @@ public final class Transformer implements CausalLM {
     private final TransformerBlock[] blocks;
     private final RMSNorm finalNorm;
     private final RotaryEmbedding rope;
+    private final Map<String, NDArray> weights;
 
     private Transformer(ModelConfig config, NDManager manager, DataType computeType, Map<String, NDArray> weights) {
         this.config = config;
+        this.weights = Map.copyOf(weights);
         this.manager = manager;
         this.computeType = computeType;
         embedding = weights.get(LlamaWeights.EMBED);
@@ -118,6 +122,57 @@ public final class Transformer implements CausalLM {
         }
     }
 
+    /**
+     * A model over arrays the caller made (the trainer's parameters, which need gradients). Takes
+     * ownership of {@code manager}: closing the model closes it.
+     */
+    public static Transformer fromWeights(ModelConfig config, NDManager manager, DataType computeType,
+            Map<String, NDArray> weights) {
+        checkComputeType(computeType);
+        Map<String, long[]> expected = LlamaWeights.shapes(config);
+        for (Map.Entry<String, long[]> tensor : expected.entrySet()) {
+            NDArray array = weights.get(tensor.getKey());
+            if (array == null || !Arrays.equals(array.getShape().getShape(), tensor.getValue())) {
+                throw new IllegalArgumentException(tensor.getKey() + ": expected "
+                        + Arrays.toString(tensor.getValue()) + ", found "
+                        + (array == null ? "missing" : Arrays.toString(array.getShape().getShape())));
+            }
+        }
+        return new Transformer(config, manager, computeType, weights);
+    }
+
+    /** Every weight by its Hugging Face name. */
+    public Map<String, NDArray> weights() {
+        return weights;
+    }
+
+    /**
+     * The training forward: token ids [B, T] at positions 0..T−1, causal, no cache → logits [B, T, V]
+     * in float32. Not scoped: the caller keeps the graph alive for backward and closes it after.
+     */
+    public NDArray logits(NDArray tokens) {
+        long batch = tokens.getShape().get(0);
+        int length = Math.toIntExact(tokens.getShape().get(1));
+        if (length > config.contextLength()) {
+            throw new IllegalArgumentException("sequence of " + length + " exceeds the context length " + config.contextLength());
+        }
+        NDManager scope = tokens.getManager();
+        NDArray positions = scope.arange(0, length, 1, DataType.INT64).expandDims(0).repeat(0, batch);
+        NDList cosSin = rope.lookup(positions);
+        float[] causal = new float[length * length];
+        for (int query = 0; query < length; query++) {
+            for (int key = query + 1; key < length; key++) {
+                causal[query * length + key] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        NDArray mask = scope.create(causal, new Shape(1, 1, 1, length, length));
+        NDArray x = embedding.get(tokens);
+        for (TransformerBlock block : blocks) {
+            x = block.apply(x, cosSin, rope, mask);
+        }
+        return Linear.linear(finalNorm.apply(x), head).head().toType(DataType.FLOAT32, false);
+    }
+
     @Override
     public ModelConfig config() {
         return config;
@@ -178,11 +233,16 @@ public final class Transformer implements CausalLM {
         for (int i = 0; i < batch.size(); i++) {
             float[][] rowsOfRequest = new float[batch.logitPositions(i)][];
             for (int j = 0; j < rowsOfRequest.length; j++, row++) {
-                rowsOfRequest[j] = java.util.Arrays.copyOfRange(logits, row * vocab, (row + 1) * vocab);
+                rowsOfRequest[j] = Arrays.copyOfRange(logits, row * vocab, (row + 1) * vocab);
             }
             perRequest.add(rowsOfRequest);
         }
         return perRequest;
+    }
+
+    /** NDArrays alive in this model's manager and its caches: constant across forwards unless something leaks. */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
     }
 
     @Override

@@ -24,4 +24,10 @@ final class TransformerBlock {
         NDArray h = x.add(attention.apply(attentionNorm.apply(x), cosSin, rope, batch, cache, layer, mask));
         return h.add(feedForward.apply(feedForwardNorm.apply(h)));
     }
+
+    /** x [B, T, d] → [B, T, d] without a cache (training). */
+    NDArray apply(NDArray x, NDList cosSin, RotaryEmbedding rope, NDArray causalMask) {
+        NDArray h = x.add(attention.apply(attentionNorm.apply(x), cosSin, rope, causalMask));
+        return h.add(feedForward.apply(feedForwardNorm.apply(h)));
+    }
 }
