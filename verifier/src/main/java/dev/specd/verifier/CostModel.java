@@ -1,0 +1,41 @@
+package dev.specd.verifier;
+
+/**
+ * The price of one speculative step at the current batch size, in units of one plain target decode
+ * step (so {@code verifyCost(1) = 1}). The caller measures it and passes a fresh one when the batch
+ * size changes: verification is memory-bound (nearly free extra positions) at small batches and
+ * compute-bound (each extra position a full step) at large ones.
+ */
+public interface CostModel {
+
+    /** One draft step for γ = 1: an n-gram lookup costs ~0, a draft model its forward / the target's. */
+    double draftStepCost();
+
+    /** One target forward over {@code positions} = γ + 1 tokens per sequence; ≥ 1. */
+    double verifyCost(int positions);
+
+    /** γ draft steps, then verification of γ + 1 positions. γ = 0 is plain decoding: cost 1. */
+    default double stepCost(int gamma) {
+        return gamma * draftStepCost() + verifyCost(gamma + 1);
+    }
+
+    static CostModel linear(double draftStepCost, double extraPositionCost) {
+        return new Linear(draftStepCost, extraPositionCost);
+    }
+
+    /** verifyCost(n) = 1 + (n − 1) · extraPositionCost: 0 when memory-bound, about 1 when compute-bound. */
+    record Linear(double draftStepCost, double extraPositionCost) implements CostModel {
+
+        public Linear {
+            if (!(draftStepCost >= 0) || !(extraPositionCost >= 0)) {
+                throw new IllegalArgumentException(
+                        "costs must be >= 0, got draft " + draftStepCost + ", extra position " + extraPositionCost);
+            }
+        }
+
+        @Override
+        public double verifyCost(int positions) {
+            return 1 + (positions - 1) * extraPositionCost;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.specd.verifier;
+
+/**
+ * The n-gram drafter: prompt lookup within the sequence and the cross-request {@link NgramCache},
+ * whichever expects more accepted tokens. Needs no model; its proposals are deterministic (verify
+ * them with a {@code null} draft distribution). Thread-safe as its parts are.
+ */
+public record NgramDrafter(PromptLookup promptLookup, NgramCache cache) {
+
+    /** Up to maxTokens tokens to follow tokens[0..length); empty when neither source knows this context. */
+    public NgramProposal propose(int[] tokens, int length, int maxTokens) {
+        NgramProposal fromPrompt = promptLookup.propose(tokens, length, maxTokens);
+        NgramProposal fromCache = cache.propose(tokens, length, maxTokens);
+        return fromCache.expectedAccepted() > fromPrompt.expectedAccepted() ? fromCache : fromPrompt;
+    }
+
+    public NgramProposal propose(int[] context, int maxTokens) {
+        return propose(context, context.length, maxTokens);
+    }
+
+    /** Learns from a served sequence; call from the writer thread. */
+    public void record(int[] servedTokens) {
+        cache.record(servedTokens);
+    }
+}
