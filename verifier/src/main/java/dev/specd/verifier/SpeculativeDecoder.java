@@ -1,0 +1,205 @@
+package dev.specd.verifier;
+
+import dev.specd.model.CausalLM;
+import dev.specd.model.KVCache;
+import dev.specd.model.LogitsProcessor;
+import dev.specd.model.ScoreRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One speculative iteration over a batch of sequences (Leviathan et al. 2023, batched): the drafter
+ * proposes γ_i tokens per sequence, one target forward scores every sequence's pending token plus
+ * its drafted block (new sequences are prefilled in the same forward), rejection sampling keeps the
+ * longest acceptable prefix and adds a correction or bonus token, and both KV caches roll back past
+ * what was rejected. γ_i = 0 is plain decoding. Used by one inference thread; sequences join and
+ * leave between iterations.
+ */
+public final class SpeculativeDecoder implements AutoCloseable {
+
+    /**
+     * What one iteration produced for one sequence.
+     *
+     * @param tokens the tokens emitted this iteration, already cut at a stop
+     * @param targetLogits [tokens.length][vocab] the target's raw logits that each emitted token was
+     *     verified or sampled against, straight from the verification pass (for the query log)
+     * @param step drafted and accepted counts, null for the prefill iteration
+     */
+    public record StepOutput(Sequence sequence, int[] tokens, float[][] targetLogits, SpeculationStep step) {}
+
+    private final CausalLM target;
+    private final KVCache targetCache;
+    private final Drafter drafter;
+    private final AdaptiveSpeculation.Config speculation;
+    private final Function<int[], String> decode;
+    private final Set<Integer> stopTokenIds;
+    private final MeasuredCost cost;
+    private long nextSequenceId;
+
+    /**
+     * @param drafter null for plain decoding only
+     * @param speculation adaptive-γ bounds and priors for every new sequence
+     * @param decode token ids to text (special tokens skipped), for stop strings and streaming
+     */
+    public SpeculativeDecoder(CausalLM target, KVCache targetCache, Drafter drafter,
+            AdaptiveSpeculation.Config speculation, Function<int[], String> decode, MeasuredCost cost) {
+        this.target = target;
+        this.targetCache = targetCache;
+        this.drafter = drafter;
+        this.speculation = speculation;
+        this.decode = decode;
+        this.stopTokenIds = new HashSet<>(target.config().eosTokenIds());
+        this.cost = cost;
+    }
+
+    public Optional<Drafter> drafter() {
+        return Optional.ofNullable(drafter);
+    }
+
+    /** A new sequence holding a target cache slot, or empty when every slot is taken. */
+    public Optional<Sequence> start(GenerationRequest request) {
+        int needed = request.prompt().length + request.maxTokens();
+        if (needed > targetCache.maxLength()) {
+            throw new IllegalArgumentException("prompt (" + request.prompt().length + " tokens) + max_tokens ("
+                    + request.maxTokens() + ") exceeds the context length " + targetCache.maxLength());
+        }
+        OptionalInt slot = targetCache.acquire();
+        if (slot.isEmpty()) {
+            return Optional.empty();
+        }
+        int[] prompt = request.prompt();
+        int[] promptTail = Arrays.copyOfRange(prompt, Math.max(0, prompt.length - 5), prompt.length);
+        StopCondition stop = new StopCondition(stopTokenIds, request.maxTokens(), request.stop(), decode, promptTail);
+        return Optional.of(new Sequence(nextSequenceId++, request, slot.getAsInt(), stop,
+                new AdaptiveSpeculation(speculation)));
+    }
+
+    /** Frees the sequence's cache slots; call once it is finished or abandoned. */
+    public void release(Sequence sequence) {
+        targetCache.release(sequence.targetSlot());
+        if (drafter != null) {
+            drafter.release(sequence);
+        }
+    }
+
+    /** One iteration for every given sequence that has not finished. */
+    public List<StepOutput> step(List<Sequence> sequences) {
+        List<Sequence> running = sequences.stream().filter(sequence -> !sequence.finished()).toList();
+        if (running.isEmpty()) {
+            return List.of();
+        }
+        List<Draft> drafts = draft(running);
+        List<ScoreRequest> requests = new ArrayList<>(running.size());
+        int positions = 0;
+        for (int i = 0; i < running.size(); i++) {
+            Sequence sequence = running.get(i);
+            ScoreRequest request;
+            if (!sequence.prefilled()) {
+                request = ScoreRequest.lastPosition(sequence.targetSlot(), 0, sequence.request().prompt());
+            } else {
+                int[] block = new int[1 + drafts.get(i).size()];
+                block[0] = sequence.lastToken();
+                System.arraycopy(drafts.get(i).tokens(), 0, block, 1, drafts.get(i).size());
+                request = ScoreRequest.allPositions(sequence.targetSlot(), sequence.length() - 1, block);
+            }
+            requests.add(request);
+            positions += request.tokens().length;
+        }
+        long start = System.nanoTime();
+        List<float[][]> logits = target.score(targetCache, requests);
+        cost.observeTarget(positions, (System.nanoTime() - start) / 1e6);
+
+        List<StepOutput> outputs = new ArrayList<>(running.size());
+        for (int i = 0; i < running.size(); i++) {
+            Sequence sequence = running.get(i);
+            outputs.add(sequence.prefilled()
+                    ? verify(sequence, drafts.get(i), logits.get(i))
+                    : firstToken(sequence, logits.get(i)));
+            if (drafter != null) {
+                drafter.committed(sequence);
+            }
+        }
+        return outputs;
+    }
+
+    private List<Draft> draft(List<Sequence> running) {
+        List<Draft> drafts = new ArrayList<>(Collections.nCopies(running.size(), Draft.NONE));
+        if (drafter == null) {
+            return drafts;
+        }
+        CostModel costs = cost.at(running.size());
+        List<Sequence> drafting = new ArrayList<>();
+        List<Integer> gammas = new ArrayList<>();
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < running.size(); i++) {
+            Sequence sequence = running.get(i);
+            if (!sequence.prefilled()) {
+                continue;
+            }
+            int gamma = Math.min(sequence.speculation().nextGamma(costs), sequence.request().maxDraftTokens());
+            // A block of γ emits up to γ + 1 tokens; never draft past max_tokens or the cache.
+            gamma = Math.min(gamma, sequence.stop().remainingTokens() - 1);
+            gamma = Math.min(gamma, targetCache.maxLength() - sequence.length());
+            if (gamma > 0) {
+                drafting.add(sequence);
+                gammas.add(gamma);
+                indices.add(i);
+            }
+        }
+        if (drafting.isEmpty()) {
+            return drafts;
+        }
+        int deepest = gammas.stream().mapToInt(Integer::intValue).max().orElse(1);
+        long start = System.nanoTime();
+        List<Draft> proposed = drafter.propose(drafting, gammas.stream().mapToInt(Integer::intValue).toArray());
+        cost.observeDraftStep((System.nanoTime() - start) / 1e6 / deepest);
+        for (int j = 0; j < indices.size(); j++) {
+            drafts.set(indices.get(j), proposed.get(j));
+        }
+        return drafts;
+    }
+
+    private StepOutput firstToken(Sequence sequence, float[][] logits) {
+        sequence.markPrefilled();
+        float[] p = LogitsProcessor.probabilities(logits[0], sequence.request().sampling());
+        int[] emitted = {LogitsProcessor.sample(p, sequence.random())};
+        return emit(sequence, emitted, logits, null);
+    }
+
+    private StepOutput verify(Sequence sequence, Draft draft, float[][] logits) {
+        float[][] p = new float[logits.length][];
+        for (int row = 0; row < logits.length; row++) {
+            p[row] = LogitsProcessor.probabilities(logits[row], sequence.request().sampling());
+        }
+        RejectionSampler.Verdict verdict = RejectionSampler.verify(draft.tokens(), draft.probabilities(), p, sequence.random());
+        SpeculationStep step = verdict.step();
+        sequence.stats().record(step);
+        if (draft.size() > 0) {
+            sequence.speculation().observe(step);
+        }
+        return emit(sequence, verdict.emitted(draft.tokens()), logits, step);
+    }
+
+    /** Appends what the stop condition keeps and rolls the target cache back to all but the new last token. */
+    private StepOutput emit(Sequence sequence, int[] emitted, float[][] logits, SpeculationStep step) {
+        StopCondition.Decision decision = sequence.stop().append(emitted);
+        int kept = decision.keptTokens();
+        sequence.append(emitted, kept);
+        targetCache.rollback(sequence.targetSlot(), Math.min(targetCache.length(sequence.targetSlot()), sequence.length() - 1));
+        return new StepOutput(sequence, Arrays.copyOf(emitted, kept), Arrays.copyOf(logits, kept), step);
+    }
+
+    @Override
+    public void close() {
+        if (drafter != null) {
+            drafter.close();
+        }
+    }
+}
