@@ -2,20 +2,28 @@ package dev.specd.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.specd.model.SamplingParams;
+import dev.specd.model.Tokenizer;
 import dev.specd.model.bench.ModelBenchmark;
+import dev.specd.model.llama.Transformer;
+import dev.specd.verifier.bench.SpecBenchmark;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print JSON.",
-        subcommands = {BenchCommand.Model.class})
+        subcommands = {BenchCommand.Model.class, BenchCommand.Spec.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -64,6 +72,63 @@ final class BenchCommand implements Runnable {
             report.put("copyBandwidthGBps", bandwidth);
             report.set("results", json.valueToTree(results));
             System.out.println(json.writeValueAsString(report));
+            return 0;
+        }
+    }
+
+    @Command(name = "spec", mixinStandardHelpOptions = true,
+            description = "Speculative decoding per domain of held-out prompts: tokens/s, acceptance rate and mean "
+                    + "accepted length for each drafter (none, model, ngram, hybrid) at each batch size.")
+    static final class Spec implements Callable<Integer> {
+
+        @Option(names = "--models", defaultValue = "models/default",
+                description = "Directory with target/ and draft/ checkpoints (default ${DEFAULT-VALUE}).")
+        Path models;
+
+        @Option(names = "--prompts", defaultValue = "workloads/heldout.jsonl",
+                description = "JSONL of {\"domain\": ..., \"prompt\": ...} (default ${DEFAULT-VALUE}).")
+        Path prompts;
+
+        @Option(names = "--prompts-per-domain", defaultValue = "8", description = "Prompts taken per domain (default ${DEFAULT-VALUE}).")
+        int promptsPerDomain;
+
+        @Option(names = "--max-tokens", defaultValue = "64", description = "Tokens generated per prompt (default ${DEFAULT-VALUE}).")
+        int maxTokens;
+
+        @Option(names = "--batch", split = ",", defaultValue = "1,4", description = "Batch sizes (default ${DEFAULT-VALUE}).")
+        List<Integer> batchSizes;
+
+        @Option(names = "--temperature", defaultValue = "0", description = "Sampling temperature; 0 is greedy (default ${DEFAULT-VALUE}).")
+        double temperature;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            List<SpecBenchmark.Prompt> selected = new ArrayList<>();
+            Map<String, Integer> perDomain = new HashMap<>();
+            for (String line : Files.readAllLines(prompts)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode entry = json.readTree(line);
+                String domain = entry.path("domain").asText("default");
+                if (perDomain.merge(domain, 1, Integer::sum) <= promptsPerDomain) {
+                    selected.add(new SpecBenchmark.Prompt(domain, entry.path("prompt").asText()));
+                }
+            }
+            try (Transformer target = Transformer.load(models.resolve("target"), Device.cpu(), DataType.FLOAT32);
+                    Transformer draft = Transformer.load(models.resolve("draft"), Device.cpu(), DataType.FLOAT32);
+                    Tokenizer tokenizer = Tokenizer.load(models.resolve("target"))) {
+                SpecBenchmark benchmark = new SpecBenchmark(target, draft, tokenizer,
+                        SamplingParams.ofTemperature(temperature), maxTokens);
+                ObjectNode report = json.createObjectNode();
+                report.put("benchmark", "spec");
+                report.put("models", models.toString());
+                report.put("maxTokens", maxTokens);
+                report.put("temperature", temperature);
+                report.set("results", json.valueToTree(benchmark.run(selected, batchSizes)));
+                System.out.println(json.writeValueAsString(report));
+            }
             return 0;
         }
     }

@@ -64,6 +64,7 @@ public final class HybridDrafter implements Drafter {
 
     @Override
     public void release(Sequence sequence) {
+        ngram.release(sequence);
         model.release(sequence);
     }
 

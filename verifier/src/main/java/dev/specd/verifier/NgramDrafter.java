@@ -1,6 +1,7 @@
 package dev.specd.verifier;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -38,8 +39,14 @@ public record NgramDrafter(PromptLookup promptLookup, NgramCache cache) implemen
         return propose(context, context.length, maxTokens);
     }
 
-    /** Learns from a served sequence; call from the writer thread. */
+    /** Learns from a served sequence. */
     public void record(int[] servedTokens) {
         cache.record(servedTokens);
+    }
+
+    /** A finished sequence's prompt and output feed the cross-request cache. */
+    @Override
+    public void release(Sequence sequence) {
+        record(Arrays.copyOf(sequence.tokens(), sequence.length()));
     }
 }

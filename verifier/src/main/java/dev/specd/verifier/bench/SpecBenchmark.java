@@ -1,0 +1,126 @@
+package dev.specd.verifier.bench;
+
+import dev.specd.model.CausalLM;
+import dev.specd.model.KVCache;
+import dev.specd.model.SamplingParams;
+import dev.specd.model.Tokenizer;
+import dev.specd.verifier.AdaptiveSpeculation;
+import dev.specd.verifier.DraftModelDrafter;
+import dev.specd.verifier.Drafter;
+import dev.specd.verifier.GenerationRequest;
+import dev.specd.verifier.HybridDrafter;
+import dev.specd.verifier.MeasuredCost;
+import dev.specd.verifier.NgramCache;
+import dev.specd.verifier.NgramDrafter;
+import dev.specd.verifier.PromptLookup;
+import dev.specd.verifier.Sequence;
+import dev.specd.verifier.SpeculativeDecoder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Speculative decoding end to end, per domain of held-out prompts: for each drafter (none, draft
+ * model, n-gram, hybrid) and batch size, tokens/s, acceptance rate and mean accepted length. Each
+ * arm generates the same prompts with the same seeds; drafters start cold (empty n-gram cache).
+ */
+public final class SpecBenchmark {
+
+    public static final List<String> DRAFTERS = List.of("none", DraftModelDrafter.KIND, NgramDrafter.KIND, HybridDrafter.KIND);
+
+    /** The defaults serving uses: γ adapts in [0, 6], starting at 4. */
+    public static final AdaptiveSpeculation.Config SPECULATION = new AdaptiveSpeculation.Config(0, 6, 4, 4, 0.7, 0.2, 8);
+
+    public record Prompt(String domain, String text) {}
+
+    public record Result(String domain, String drafter, int batch, int prompts, long generatedTokens,
+            double seconds, double tokensPerSecond, double acceptanceRate, double meanAcceptedLength,
+            double speedupOverNone) {}
+
+    private final CausalLM target;
+    private final CausalLM draft;
+    private final Tokenizer tokenizer;
+    private final SamplingParams sampling;
+    private final int maxTokens;
+
+    public SpecBenchmark(CausalLM target, CausalLM draft, Tokenizer tokenizer, SamplingParams sampling, int maxTokens) {
+        this.target = target;
+        this.draft = draft;
+        this.tokenizer = tokenizer;
+        this.sampling = sampling;
+        this.maxTokens = maxTokens;
+    }
+
+    public List<Result> run(List<Prompt> prompts, List<Integer> batchSizes) {
+        Map<String, List<Prompt>> byDomain = new LinkedHashMap<>();
+        prompts.forEach(prompt -> byDomain.computeIfAbsent(prompt.domain(), domain -> new ArrayList<>()).add(prompt));
+        List<Result> results = new ArrayList<>();
+        for (Map.Entry<String, List<Prompt>> domain : byDomain.entrySet()) {
+            for (int batch : batchSizes) {
+                Result none = null;
+                for (String drafter : DRAFTERS) {
+                    Result result = measure(domain.getKey(), domain.getValue(), drafter, batch, none);
+                    none = none == null ? result : none;
+                    results.add(result);
+                }
+            }
+        }
+        return results;
+    }
+
+    private Result measure(String domain, List<Prompt> prompts, String drafterKind, int batch, Result none) {
+        int maxLength = target.config().contextLength();
+        try (KVCache cache = target.newCache(batch, maxLength, Long.MAX_VALUE);
+                SpeculativeDecoder decoder = new SpeculativeDecoder(target, cache, drafter(drafterKind, batch, maxLength),
+                        SPECULATION, tokenizer::decode, new MeasuredCost(1, 0.02, 0.2))) {
+            long generated = 0;
+            long drafted = 0;
+            long accepted = 0;
+            long drafts = 0;
+            long start = System.nanoTime();
+            for (int first = 0; first < prompts.size(); first += batch) {
+                List<Sequence> sequences = new ArrayList<>();
+                for (int i = first; i < Math.min(prompts.size(), first + batch); i++) {
+                    int[] tokens = tokenizer.encode(prompts.get(i).text());
+                    int[] prompt = Arrays.copyOfRange(tokens, Math.max(0, tokens.length - (maxLength - maxTokens)), tokens.length);
+                    GenerationRequest request = new GenerationRequest(prompt, sampling, i, maxTokens, List.of(),
+                            drafterKind.equals("none") ? 0 : SPECULATION.maxGamma());
+                    sequences.add(decoder.start(request).orElseThrow());
+                }
+                while (sequences.stream().anyMatch(sequence -> !sequence.finished())) {
+                    decoder.step(sequences);
+                }
+                for (Sequence sequence : sequences) {
+                    generated += sequence.generated().length;
+                    drafted += sequence.stats().draftedTokens();
+                    accepted += sequence.stats().acceptedTokens();
+                    drafts += sequence.stats().drafts();
+                    decoder.release(sequence);
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double tokensPerSecond = generated / seconds;
+            return new Result(domain, drafterKind, batch, prompts.size(), generated, seconds, tokensPerSecond,
+                    drafted == 0 ? Double.NaN : (double) accepted / drafted,
+                    drafts == 0 ? Double.NaN : 1 + (double) accepted / drafts,
+                    none == null ? 1.0 : tokensPerSecond / none.tokensPerSecond());
+        }
+    }
+
+    private Drafter drafter(String kind, int batch, int maxLength) {
+        return switch (kind) {
+            case "none" -> null;
+            case DraftModelDrafter.KIND -> new DraftModelDrafter(draft, draft.newCache(batch, maxLength, Long.MAX_VALUE));
+            case NgramDrafter.KIND -> ngram();
+            case HybridDrafter.KIND -> new HybridDrafter(ngram(),
+                    new DraftModelDrafter(draft, draft.newCache(batch, maxLength, Long.MAX_VALUE)), 0.5);
+            default -> throw new IllegalArgumentException("unknown drafter " + kind + "; expected one of " + DRAFTERS);
+        };
+    }
+
+    private static NgramDrafter ngram() {
+        return new NgramDrafter(new PromptLookup(1, 4), new NgramCache(1, 4, 100_000, 4));
+    }
+}
