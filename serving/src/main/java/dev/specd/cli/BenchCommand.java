@@ -54,7 +54,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             DataType computeType = DataType.valueOf(dtype.toUpperCase());
             ModelBenchmark benchmark = new ModelBenchmark(iterations, Device.fromName(device));
-            double bandwidth = benchmark.copyBandwidthGBps();
+            double bandwidth = benchmark.memoryBandwidthGBps();
             List<ModelBenchmark.Result> results = new ArrayList<>();
             if (models.isEmpty()) {
                 results.add(benchmark.runRandom("target-sized", ModelBenchmark.TARGET_SIZED, computeType, bandwidth));
@@ -69,7 +69,7 @@ final class BenchCommand implements Runnable {
             report.put("benchmark", "model");
             report.put("cpus", Runtime.getRuntime().availableProcessors());
             report.put("java", System.getProperty("java.version"));
-            report.put("copyBandwidthGBps", bandwidth);
+            report.put("memoryBandwidthGBps", bandwidth);
             report.set("results", json.valueToTree(results));
             System.out.println(json.writeValueAsString(report));
             return 0;
