@@ -1,0 +1,73 @@
+package dev.specd.trainer.online;
+
+import java.util.List;
+
+/**
+ * What the trainer needs of one served request: the prompt, what the target produced, and the
+ * target's distribution at every produced position. The query log holds more (sampling parameters,
+ * acceptance counts); a {@link RecordSource} keeps only this.
+ *
+ * @param id the log's sequence number (increasing)
+ * @param requestId stable id of the request; decides the held-out slice
+ * @param createdAtMillis when it was served (epoch milliseconds); decides its age
+ * @param domain a traffic tag for balancing, {@link #DEFAULT_DOMAIN} when untagged
+ * @param target one distribution per output token: {@code target.get(j)} is what the target
+ *     predicted for {@code outputTokens[j]} after reading prompt + output[:j]
+ */
+public record TrainingRecord(long id, String requestId, long createdAtMillis, String domain, int[] promptTokens,
+        int[] outputTokens, List<TargetDistribution> target) {
+
+    public static final String DEFAULT_DOMAIN = "default";
+
+    public TrainingRecord {
+        if (outputTokens.length != target.size()) {
+            throw new IllegalArgumentException("record " + id + ": " + outputTokens.length + " output tokens but "
+                    + target.size() + " target distributions");
+        }
+        domain = domain == null || domain.isBlank() ? DEFAULT_DOMAIN : domain;
+        promptTokens = promptTokens.clone();
+        outputTokens = outputTokens.clone();
+        target = List.copyOf(target);
+    }
+
+    @Override
+    public int[] promptTokens() {
+        return promptTokens.clone();
+    }
+
+    @Override
+    public int[] outputTokens() {
+        return outputTokens.clone();
+    }
+
+    /** Token {@code i} of prompt + output. */
+    int token(int i) {
+        return i < promptTokens.length ? promptTokens[i] : outputTokens[i - promptTokens.length];
+    }
+
+    int promptLength() {
+        return promptTokens.length;
+    }
+
+    int outputLength() {
+        return outputTokens.length;
+    }
+
+    /** Whether every token and every logged id fits a vocabulary of {@code vocabSize}. */
+    boolean fits(int vocabSize) {
+        for (int i = 0; i < promptTokens.length + outputTokens.length; i++) {
+            int token = token(i);
+            if (token < 0 || token >= vocabSize) {
+                return false;
+            }
+        }
+        for (TargetDistribution distribution : target) {
+            for (int i = 0; i < distribution.k(); i++) {
+                if (distribution.tokenId(i) < 0 || distribution.tokenId(i) >= vocabSize) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
