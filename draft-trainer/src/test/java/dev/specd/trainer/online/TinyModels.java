@@ -13,19 +13,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
+import java.util.SortedMap;
 import java.util.SplittableRandom;
 
 /**
  * A tiny random target and a different tiny random draft over one 48-token vocabulary, and traffic
- * sampled from the target the way serving would log it.
+ * sampled from the target the way serving logs it.
  */
 final class TinyModels {
 
     static final int VOCAB = 48;
     static final int TOP_K = 8;
-    /** Far above the training initialisation, so the target's distributions are peaked, not uniform. */
-    static final double STD = 0.5;
+    static final String TOKENIZER = "{\"tiny\": true}";
 
     private TinyModels() {}
 
@@ -34,21 +33,52 @@ final class TinyModels {
         return ModelConfig.llama(VOCAB, 32, 64, 2, 4, 2, 64, false, 0, 1);
     }
 
-    /** 1 layer, d 32: smaller and differently initialised. */
+    /** 1 layer, d 32. */
     static ModelConfig draft() {
         return ModelConfig.llama(VOCAB, 32, 64, 1, 4, 2, 64, false, 0, 1);
     }
 
-    static Path write(Path dir, ModelConfig config, long seed) throws IOException {
-        LlamaWeights.write(dir, config, LlamaWeights.initialise(config, seed, STD), DType.F32);
-        Files.writeString(dir.resolve("tokenizer.json"), "{\"tiny\": true}");
+    /**
+     * A target whose next token depends mostly on the current one, and on the context a little:
+     * embeddings N(0, 1) and head N(0, 0.4²) (logits of standard deviation ≈ 2.3 after the final
+     * norm: peaked, not uniform), attention and MLP weights N(0, 0.15²). A one-layer draft can
+     * learn much of it from a few hundred records.
+     */
+    static Path writeTarget(Path dir, long seed) throws IOException {
+        ModelConfig config = target();
+        SortedMap<String, float[]> weights = LlamaWeights.initialise(config, seed, 0.15);
+        SplittableRandom random = new SplittableRandom(seed + 1000);
+        fill(weights.get(LlamaWeights.EMBED), 1.0, random);
+        fill(weights.get(LlamaWeights.LM_HEAD), 0.4, random);
+        return write(dir, config, weights);
+    }
+
+    /** A draft from another seed: it starts far from the target (expected acceptance ≈ 0.2). */
+    static Path writeDraft(Path dir, long seed) throws IOException {
+        return write(dir, draft(), LlamaWeights.initialise(draft(), seed, 0.3));
+    }
+
+    private static void fill(float[] values, double std, SplittableRandom random) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextGaussian() * std);
+        }
+    }
+
+    private static Path write(Path dir, ModelConfig config, SortedMap<String, float[]> weights) throws IOException {
+        LlamaWeights.write(dir, config, weights, DType.F32);
+        Files.writeString(dir.resolve("tokenizer.json"), TOKENIZER);
         return dir;
     }
 
+    static Transformer load(Path dir) throws IOException {
+        return Transformer.load(dir, Device.cpu(), DataType.FLOAT32);
+    }
+
     /**
-     * {@code count} requests of one domain: a prompt of 4–8 tokens from the domain's slice of the
-     * vocabulary, then {@code outputLength} tokens sampled from the target at temperature 1, each
-     * logged with the target's top-k log-probabilities of its raw logits.
+     * {@code count} requests of one domain: a prompt of 4–8 tokens drawn from the domain's slice
+     * [firstToken, lastToken) of the vocabulary, then {@code outputLength} tokens sampled from the
+     * target at temperature 1, each logged with the top-k log-probabilities of the target's raw
+     * logits at that position (what verification computes anyway).
      */
     static List<TrainingRecord> sample(Transformer target, String domain, int firstToken, int lastToken, int count,
             int outputLength, long firstId, long seed) {
@@ -64,8 +94,7 @@ final class TinyModels {
                 List<List<TargetDistribution>> logged = new ArrayList<>();
                 List<ScoreRequest> requests = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    OptionalInt slot = cache.acquire();
-                    slots[i] = slot.orElseThrow();
+                    slots[i] = cache.acquire().orElseThrow();
                     prompts[i] = random.ints(4 + random.nextInt(5), firstToken, lastToken).toArray();
                     logged.add(new ArrayList<>());
                     requests.add(ScoreRequest.lastPosition(slots[i], 0, prompts[i]));
@@ -111,9 +140,5 @@ final class TinyModels {
             }
         }
         return logits.length - 1;
-    }
-
-    static Transformer load(Path dir) throws IOException {
-        return Transformer.load(dir, Device.cpu(), DataType.FLOAT32);
     }
 }
