@@ -254,11 +254,11 @@ public final class OnlineTrainer implements AutoCloseable {
         Evaluation before = session.evaluator.evaluate(session.servingModel, heldOut);
         Evaluation after = session.evaluator.evaluate(session.trainer.candidate(), heldOut);
         PromotionPolicy.Verdict verdict = config.promotion().judge(session.trainer.steps(), before, after);
-        lastVerdict = verdict;
         LOG.info("step {}: {} candidate: {}", verdict.step(), verdict.promote() ? "promoting" : "keeping", verdict.reason());
         if (verdict.promote()) {
             promote(session, verdict);
         }
+        lastVerdict = verdict; // published once its promotion, if any, is done
     }
 
     /**

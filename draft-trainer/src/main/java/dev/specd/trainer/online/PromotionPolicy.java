@@ -6,7 +6,7 @@ package dev.specd.trainer.online;
  * against noise and churn, not against a different sample.
  *
  * @param evaluateEverySteps training steps between two evaluations
- * @param minGain the candidate's expected acceptance must exceed serving's by at least this much
+ * @param minGain the candidate's expected acceptance must reach serving's plus this much (>= 0)
  * @param greedyTolerance and its greedy match may fall short of serving's by at most this much
  * @param minPositions held-out positions needed before any verdict
  * @param batchSize held-out records per evaluation forward
@@ -15,9 +15,13 @@ public record PromotionPolicy(int evaluateEverySteps, double minGain, double gre
         int batchSize) {
 
     public PromotionPolicy {
-        if (evaluateEverySteps < 1 || minPositions < 1 || batchSize < 1 || greedyTolerance < 0) {
-            throw new IllegalArgumentException("evaluateEverySteps, minPositions and batchSize must be positive, "
-                    + "greedyTolerance >= 0");
+        if (evaluateEverySteps < 1 || minPositions < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("evaluateEverySteps, minPositions and batchSize must be positive");
+        }
+        if (!(minGain >= 0) || !(greedyTolerance >= 0)) {
+            // A negative margin would promote candidates that evaluate worse than what serves.
+            throw new IllegalArgumentException("minGain and greedyTolerance must be >= 0, got " + minGain + " and "
+                    + greedyTolerance);
         }
     }
 
