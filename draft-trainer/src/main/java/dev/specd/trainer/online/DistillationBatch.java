@@ -1,5 +1,6 @@
 package dev.specd.trainer.online;
 
+import dev.specd.querylog.TopLogprobs;
 import java.util.List;
 
 /**
@@ -29,8 +30,8 @@ final class DistillationBatch {
         int widest = 1;
         for (TrainingRecord record : records) {
             longest = Math.max(longest, inputLength(record, maxLength));
-            for (TargetDistribution distribution : record.target()) {
-                widest = Math.max(widest, distribution.k());
+            for (TopLogprobs distribution : record.target()) {
+                widest = Math.max(widest, distribution.size());
             }
         }
         size = records.size();
@@ -73,20 +74,25 @@ final class DistillationBatch {
                 break;
             }
             int row = b * length + t;
-            TargetDistribution distribution = record.target().get(j);
+            TopLogprobs distribution = record.target().get(j);
+            int[] topIds = distribution.tokenIds();
+            float[] logprobs = distribution.logprobs();
             double covered = 0;
-            for (int i = 0; i < distribution.k(); i++) {
-                covered += Math.exp(distribution.logprob(i));
+            int best = 0;
+            for (int i = 0; i < topIds.length; i++) {
+                covered += Math.exp(logprobs[i]);
+                best = logprobs[i] > logprobs[best] ? i : best;
             }
             // Renormalise: the logged tail and the top-k rounded separately need not sum to exactly 1.
-            double total = covered + Math.max(0, distribution.tailMass());
-            for (int i = 0; i < distribution.k(); i++) {
-                ids[row * k + i] = distribution.tokenId(i);
+            double tail = Math.max(0, distribution.tailMass());
+            double total = covered + tail;
+            for (int i = 0; i < topIds.length; i++) {
+                ids[row * k + i] = topIds[i];
                 idMask[row * k + i] = 1;
-                target[row * (k + 1) + i] = (float) (Math.exp(distribution.logprob(i)) / total);
+                target[row * (k + 1) + i] = (float) (Math.exp(logprobs[i]) / total);
             }
-            target[row * (k + 1) + k] = (float) (Math.max(0, distribution.tailMass()) / total);
-            top1[row] = distribution.top1();
+            target[row * (k + 1) + k] = (float) (tail / total);
+            top1[row] = topIds[best];
             mask[row] = 1;
             filled++;
         }

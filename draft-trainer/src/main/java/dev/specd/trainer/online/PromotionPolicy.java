@@ -34,6 +34,10 @@ public record PromotionPolicy(int evaluateEverySteps, double minGain, double gre
         return new PromotionPolicy(evaluateEverySteps, minGain, greedyTolerance, minPositions, batchSize);
     }
 
+    public PromotionPolicy withMinPositions(int minPositions) {
+        return new PromotionPolicy(evaluateEverySteps, minGain, greedyTolerance, minPositions, batchSize);
+    }
+
     public PromotionPolicy withMargins(double minGain, double greedyTolerance) {
         return new PromotionPolicy(evaluateEverySteps, minGain, greedyTolerance, minPositions, batchSize);
     }

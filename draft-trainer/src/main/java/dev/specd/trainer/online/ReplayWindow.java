@@ -75,7 +75,7 @@ public final class ReplayWindow {
     }
 
     private boolean accept(TrainingRecord record) {
-        if (record.outputLength() == 0 || !record.fits(vocabSize)) {
+        if (record.outputLength() == 0 || !record.usableWith(vocabSize)) {
             return false;
         }
         if (isHeldOut(record.requestId(), config.heldOutFraction())) {
@@ -180,7 +180,7 @@ public final class ReplayWindow {
         return consumed;
     }
 
-    /** Records read but unusable: no output, or tokens outside the draft's vocabulary. */
+    /** Records read but unusable: no output, no logged distribution, or tokens outside the draft's vocabulary. */
     public long skipped() {
         return skipped;
     }

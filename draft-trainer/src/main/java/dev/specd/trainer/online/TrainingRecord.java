@@ -1,21 +1,25 @@
 package dev.specd.trainer.online;
 
+import dev.specd.querylog.QueryRecord;
+import dev.specd.querylog.StoredQuery;
+import dev.specd.querylog.TopLogprobs;
 import java.util.List;
 
 /**
  * What the trainer needs of one served request: the prompt, what the target produced, and the
  * target's distribution at every produced position. The query log holds more (sampling parameters,
- * acceptance counts); a {@link RecordSource} keeps only this.
+ * acceptance counts); {@link #from} keeps only this.
  *
  * @param id the log's sequence number (increasing)
  * @param requestId stable id of the request; decides the held-out slice
  * @param createdAtMillis when it was served (epoch milliseconds); decides its age
  * @param domain a traffic tag for balancing, {@link #DEFAULT_DOMAIN} when untagged
- * @param target one distribution per output token: {@code target.get(j)} is what the target
- *     predicted for {@code outputTokens[j]} after reading prompt + output[:j]
+ * @param target one distribution per output token: {@code target.get(j)} is the target's top-k
+ *     (temperature 1) and tail mass when it produced {@code outputTokens[j]} after reading
+ *     prompt + output[:j]
  */
 public record TrainingRecord(long id, String requestId, long createdAtMillis, String domain, int[] promptTokens,
-        int[] outputTokens, List<TargetDistribution> target) {
+        int[] outputTokens, List<TopLogprobs> target) {
 
     public static final String DEFAULT_DOMAIN = "default";
 
@@ -28,6 +32,13 @@ public record TrainingRecord(long id, String requestId, long createdAtMillis, St
         promptTokens = promptTokens.clone();
         outputTokens = outputTokens.clone();
         target = List.copyOf(target);
+    }
+
+    /** The trainer's view of a query-log record. */
+    public static TrainingRecord from(StoredQuery stored) {
+        QueryRecord record = stored.record();
+        return new TrainingRecord(stored.id(), record.requestId(), record.createdAtMillis(), record.domain(),
+                record.promptTokens(), record.outputTokens(), record.targetTopLogprobs());
     }
 
     @Override
@@ -53,17 +64,23 @@ public record TrainingRecord(long id, String requestId, long createdAtMillis, St
         return outputTokens.length;
     }
 
-    /** Whether every token and every logged id fits a vocabulary of {@code vocabSize}. */
-    boolean fits(int vocabSize) {
+    /**
+     * Whether the record can teach a draft of {@code vocabSize} tokens: every token and logged id
+     * fits it, and every position logged at least one id.
+     */
+    boolean usableWith(int vocabSize) {
         for (int i = 0; i < promptTokens.length + outputTokens.length; i++) {
             int token = token(i);
             if (token < 0 || token >= vocabSize) {
                 return false;
             }
         }
-        for (TargetDistribution distribution : target) {
-            for (int i = 0; i < distribution.k(); i++) {
-                if (distribution.tokenId(i) < 0 || distribution.tokenId(i) >= vocabSize) {
+        for (TopLogprobs distribution : target) {
+            if (distribution.size() == 0) {
+                return false;
+            }
+            for (int id : distribution.tokenIds()) {
+                if (id < 0 || id >= vocabSize) {
                     return false;
                 }
             }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.specd.querylog.TopLogprobs;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,8 @@ class DistillationLossTest {
 
     private static final double TOLERANCE = 1e-5;
     private static final float[] DRAFT = {0.5f, 0.2f, 0.2f, 0.1f};
-    private static final TargetDistribution TARGET =
-            new TargetDistribution(new int[] {1, 0}, new float[] {(float) Math.log(0.6), (float) Math.log(0.3)}, 0.1f);
+    private static final TopLogprobs TARGET =
+            new TopLogprobs(new int[] {1, 0}, new float[] {(float) Math.log(0.6), (float) Math.log(0.3)}, 0.1f);
 
     private final NDManager manager = NDManager.newBaseManager("PyTorch");
 
@@ -36,7 +37,7 @@ class DistillationLossTest {
         return DistillationBatch.of(List.of(record(new int[] {3}, new int[] {1}, List.of(TARGET))), 64);
     }
 
-    private static TrainingRecord record(int[] prompt, int[] output, List<TargetDistribution> target) {
+    private static TrainingRecord record(int[] prompt, int[] output, List<TopLogprobs> target) {
         return new TrainingRecord(1, "r", 0, "d", prompt, output, target);
     }
 
@@ -111,7 +112,7 @@ class DistillationLossTest {
     void mistakesAreUpweighted() {
         // Position 0: the draft's argmax is token 0, the target's top-1 token 1 (a mistake).
         // Position 1: target top-2 (2 at 0.7, 3 at 0.2), tail 0.1; the draft's argmax is 2 (right).
-        TargetDistribution second = new TargetDistribution(new int[] {2, 3},
+        TopLogprobs second = new TopLogprobs(new int[] {2, 3},
                 new float[] {(float) Math.log(0.7), (float) Math.log(0.2)}, 0.1f);
         DistillationBatch batch = DistillationBatch.of(
                 List.of(record(new int[] {3}, new int[] {1, 2}, List.of(TARGET, second))), 64);
@@ -127,9 +128,9 @@ class DistillationLossTest {
 
     @Test
     void teacherForcingAlignsLogitsWithOutputTokens() {
-        TargetDistribution[] t = new TargetDistribution[4];
+        TopLogprobs[] t = new TopLogprobs[4];
         for (int j = 0; j < t.length; j++) {
-            t[j] = new TargetDistribution(new int[] {10 + j}, new float[] {-0.1f}, (float) (1 - Math.exp(-0.1)));
+            t[j] = new TopLogprobs(new int[] {10 + j}, new float[] {-0.1f}, (float) (1 - Math.exp(-0.1)));
         }
         TrainingRecord record = record(new int[] {5, 6, 7}, new int[] {20, 21, 22, 23}, List.of(t));
         DistillationBatch full = DistillationBatch.of(List.of(record), 64);
@@ -154,7 +155,7 @@ class DistillationLossTest {
 
     @Test
     void recordsOfDifferentLengthsAndTopKArePadded() {
-        TargetDistribution wide = new TargetDistribution(new int[] {1, 2, 3}, new float[] {-1, -2, -3}, 0.4f);
+        TopLogprobs wide = new TopLogprobs(new int[] {1, 2, 3}, new float[] {-1, -2, -3}, 0.4f);
         DistillationBatch batch = DistillationBatch.of(List.of(
                 record(new int[] {3}, new int[] {1}, List.of(TARGET)),
                 record(new int[] {4, 5}, new int[] {1, 2}, List.of(wide, wide))), 64);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specd.querylog.TopLogprobs;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,7 +23,7 @@ class ReplayWindowTest {
     private static final ReplayConfig NO_HOLD_OUT = ReplayConfig.defaults().withHeldOutFraction(0);
 
     private static TrainingRecord record(long id, String domain, long createdAt) {
-        TargetDistribution target = new TargetDistribution(new int[] {2}, new float[] {-0.5f}, 0.39f);
+        TopLogprobs target = new TopLogprobs(new int[] {2}, new float[] {-0.5f}, 0.39f);
         return new TrainingRecord(id, "request-" + id, createdAt, domain, new int[] {1, 2}, new int[] {3}, List.of(target));
     }
 
@@ -121,17 +122,19 @@ class ReplayWindowTest {
     }
 
     @Test
-    void skipsRecordsOutsideTheDraftVocabularyOrWithoutOutput() throws IOException {
-        TargetDistribution target = new TargetDistribution(new int[] {60}, new float[] {-0.1f}, 0.1f);
+    void skipsRecordsOutsideTheDraftVocabularyOrWithNothingToLearn() throws IOException {
+        TopLogprobs target = new TopLogprobs(new int[] {60}, new float[] {-0.1f}, 0.1f);
         ListRecordSource source = new ListRecordSource(List.of(
                 new TrainingRecord(1, "x", NOW, "a", new int[] {1}, new int[] {2}, List.of(target)),
                 new TrainingRecord(2, "y", NOW, "a", new int[] {1}, new int[0], List.of()),
                 new TrainingRecord(3, "z", NOW, "a", new int[] {70}, new int[] {2},
-                        List.of(new TargetDistribution(new int[] {2}, new float[] {-0.1f}, 0.1f))),
-                record(4, "a", NOW)));
+                        List.of(new TopLogprobs(new int[] {2}, new float[] {-0.1f}, 0.1f))),
+                new TrainingRecord(4, "w", NOW, "a", new int[] {1}, new int[] {2},
+                        List.of(new TopLogprobs(new int[0], new float[0], 1f))),
+                record(5, "a", NOW)));
         ReplayWindow window = window(source, NO_HOLD_OUT, at(NOW));
         assertEquals(1, window.poll());
-        assertEquals(3, window.skipped());
-        assertEquals(4, window.consumed());
+        assertEquals(4, window.skipped());
+        assertEquals(5, window.consumed());
     }
 }

@@ -8,6 +8,7 @@ import dev.specd.model.ScoreRequest;
 import dev.specd.model.llama.LlamaWeights;
 import dev.specd.model.llama.Transformer;
 import dev.specd.model.safetensors.DType;
+import dev.specd.querylog.TopLogprobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ final class TinyModels {
                 int[] slots = new int[n];
                 int[][] prompts = new int[n][];
                 int[][] outputs = new int[n][outputLength];
-                List<List<TargetDistribution>> logged = new ArrayList<>();
+                List<List<TopLogprobs>> logged = new ArrayList<>();
                 List<ScoreRequest> requests = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
                     slots[i] = cache.acquire().orElseThrow();
@@ -104,7 +105,7 @@ final class TinyModels {
                     requests = new ArrayList<>();
                     for (int i = 0; i < n; i++) {
                         float[] row = logits.get(i)[0];
-                        logged.get(i).add(TargetDistribution.fromLogits(row, TOP_K));
+                        logged.get(i).add(TopLogprobs.fromLogits(row, TOP_K));
                         outputs[i][step] = sampleToken(row, random);
                         requests.add(ScoreRequest.lastPosition(slots[i], prompts[i].length + step,
                                 new int[] {outputs[i][step]}));
