@@ -73,10 +73,13 @@ final class DistillationBatch {
             if (t >= input) {
                 break;
             }
-            int row = b * length + t;
             TopLogprobs distribution = record.target().get(j);
             int[] topIds = distribution.tokenIds();
             float[] logprobs = distribution.logprobs();
+            if (topIds.length == 0) {
+                continue; // nothing logged here but the tail: no signal, and no top-1 to match
+            }
+            int row = b * length + t;
             double covered = 0;
             int best = 0;
             for (int i = 0; i < topIds.length; i++) {

@@ -13,6 +13,7 @@ import dev.specd.model.ModelConfig;
 import dev.specd.model.llama.Transformer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,9 @@ import java.util.TreeMap;
  * <p>Every call must come from one thread, the training thread: DJL allows one GradientCollector
  * at a time per process, and PyTorch's autograd mode is per thread. Each step runs in an
  * {@link NDScope}, so native memory stays flat from step to step; only the parameters and AdamW's
- * moments (created on the first update, outside any scope) persist.
+ * moments (created on the first update, outside any scope) persist. DJL's AdamW detaches its
+ * moments from every manager, so they are freed with the process, not by {@link #close()}: make
+ * one trainer per process, not one per candidate.
  */
 public final class DraftTrainer implements AutoCloseable {
 
@@ -68,14 +71,15 @@ public final class DraftTrainer implements AutoCloseable {
 
     /**
      * A trainer starting from the checkpoint in {@code draftDir}. The checkpoint's arrays are
-     * memory-mapped read-only, so the parameters are fresh copies.
+     * memory-mapped read-only, so the parameters are duplicates.
      */
     public static DraftTrainer fromCheckpoint(Path draftDir, Device device, TrainerConfig settings) throws IOException {
         try (Transformer draft = Transformer.load(draftDir, device, DataType.FLOAT32)) {
             NDManager manager = NDManager.newBaseManager(device, "PyTorch");
             Map<String, NDArray> parameters = new HashMap<>();
             draft.weights().forEach((name, weight) -> {
-                NDArray parameter = manager.create(weight.toFloatArray(), weight.getShape());
+                NDArray parameter = weight.duplicate(); // writable storage of its own
+                parameter.attach(manager);
                 parameter.setRequiresGradient(true);
                 parameters.put(name, parameter);
             });
@@ -96,7 +100,8 @@ public final class DraftTrainer implements AutoCloseable {
         }
         double lossValue;
         double norm;
-        try (NDScope ignored = new NDScope()) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDArray tokens = manager.create(batch.tokens, new Shape(batch.size, batch.length));
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 NDArray value = loss.loss(model.logits(tokens), batch);
@@ -106,7 +111,7 @@ public final class DraftTrainer implements AutoCloseable {
                 }
                 collector.backward(value);
             }
-            norm = clipToGlobalNorm();
+            norm = clipToGlobalNorm(parameters.values(), settings.maxGradNorm());
         }
         if (!Double.isFinite(norm)) {
             discardGradients();
@@ -122,16 +127,21 @@ public final class DraftTrainer implements AutoCloseable {
         return new StepResult(steps, lossValue, norm, batch.positions(), true);
     }
 
-    /** Scales every gradient by min(1, maxNorm / ‖g‖) where ‖g‖ is the L2 norm of all of them together. */
-    private double clipToGlobalNorm() {
+    /**
+     * Scales every gradient in place by min(1, maxNorm / ‖g‖), ‖g‖ the L2 norm of all of them
+     * together, so one outlier batch cannot throw the draft far. Temporaries go to the caller's scope.
+     *
+     * @return ‖g‖ before clipping
+     */
+    static double clipToGlobalNorm(Collection<NDArray> parameters, double maxNorm) {
         double sumOfSquares = 0;
-        for (NDArray parameter : parameters.values()) {
+        for (NDArray parameter : parameters) {
             sumOfSquares += parameter.getGradient().square().sum().getFloat();
         }
         double norm = Math.sqrt(sumOfSquares);
-        if (norm > settings.maxGradNorm()) {
-            float scale = (float) (settings.maxGradNorm() / (norm + 1e-6));
-            parameters.values().forEach(parameter -> parameter.getGradient().muli(scale));
+        if (norm > maxNorm) {
+            float scale = (float) (maxNorm / (norm + 1e-6));
+            parameters.forEach(parameter -> parameter.getGradient().muli(scale));
         }
         return norm;
     }
@@ -180,6 +190,11 @@ public final class DraftTrainer implements AutoCloseable {
     /** Longest token sequence a record contributes: the configured cap within the draft's context. */
     public int maxLength() {
         return maxLength;
+    }
+
+    /** Arrays held by the trainer's manager: constant from the second step on unless a step leaks. */
+    int liveArrays() {
+        return manager.getManagedArrays().size();
     }
 
     /** Updates applied so far. */

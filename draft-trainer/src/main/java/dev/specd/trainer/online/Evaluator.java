@@ -34,7 +34,8 @@ public final class Evaluator {
                 continue;
             }
             try (NDManager inputs = NDManager.newBaseManager(draft.device(), "PyTorch");
-                    NDScope ignored = new NDScope()) {
+                    NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
                 NDArray logits = draft.logits(inputs.create(batch.tokens, new Shape(batch.size, batch.length)));
                 NDArray mask = inputs.create(batch.mask, new Shape(batch.size, batch.length));
                 DistillationLoss.Buckets buckets = DistillationLoss.project(logits, batch);

@@ -152,10 +152,14 @@ public final class OnlineTrainer implements AutoCloseable {
         return false;
     }
 
-    /** Stops, giving the current step up to 30 seconds. */
+    /** Stops, giving the current step up to 30 seconds; an interrupt while waiting is passed on to the caller's thread. */
     @Override
-    public void close() throws InterruptedException {
-        stop(Duration.ofSeconds(30));
+    public void close() {
+        try {
+            stop(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What the training thread holds: all of it is used on that thread only. */
@@ -283,12 +287,11 @@ public final class OnlineTrainer implements AutoCloseable {
 
     /** Compares against whatever the registry says is current, should an operator have rolled back. */
     private void followRegistry(Session session) throws IOException {
-        DraftVersion current = registry.current().orElseThrow();
-        if (current.name().equals(session.serving.name())) {
-            return;
-        }
         try {
-            session.replaceServing(current, registry.load(current.name(), config.device()));
+            DraftVersion current = registry.current().orElseThrow();
+            if (!current.name().equals(session.serving.name())) {
+                session.replaceServing(current, registry.load(current.name(), config.device()));
+            }
         } catch (CorruptDraftException e) {
             LOG.warn("still comparing against {}: {}", session.serving.name(), e.getMessage());
         }
