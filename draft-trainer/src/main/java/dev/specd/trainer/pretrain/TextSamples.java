@@ -29,7 +29,7 @@ public final class TextSamples {
 
     public static List<Sample> generate(Transformer model, Tokenizer tokenizer, TokenizedDomain domain, int count,
             int promptTokens, int newTokens, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
+        SplittableRandom random = new SplittableRandom(seed * 31 + domain.domain().hashCode()); // own prompts per domain
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int[] prompt = prompt(domain, tokenizer, promptTokens, random);
