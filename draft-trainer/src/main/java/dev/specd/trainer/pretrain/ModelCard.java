@@ -27,8 +27,8 @@ public record ModelCard(String commandLine, int vocabSize, Duration tokenizerTim
     public record CorpusStats(String domain, String origin, String license, int trainDocuments, int heldOutDocuments,
             long trainBytes, long heldOutBytes, long trainTokens, long heldOutTokens) {
 
-        public static CorpusStats of(DomainText text, TokenizedDomain tokens) {
-            return new CorpusStats(text.domain(), text.origin(), text.license(), text.train().size(),
+        public static CorpusStats of(Corpus text, TokenizedDomain tokens) {
+            return new CorpusStats(text.domain(), text.provenance().origin(), text.provenance().license(), text.train().size(),
                     text.heldOut().size(), text.trainBytes(), text.heldOutBytes(), tokens.train().length,
                     tokens.heldOut().length);
         }

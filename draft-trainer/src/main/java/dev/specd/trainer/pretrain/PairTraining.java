@@ -29,8 +29,6 @@ public final class PairTraining {
     static final Duration EVALUATION_RESERVE = Duration.ofMinutes(3);
     static final String TARGET_DIR = "default/target";
     static final String DRAFT_DIR = "default/draft";
-    /** Separates documents in the token streams; BOS and EOS of both models. */
-    static final String END_OF_TEXT = "<|endoftext|>";
     private static final int PROMPT_TOKENS = 16;
     private static final int SAMPLE_TOKENS = 48;
 
@@ -39,14 +37,14 @@ public final class PairTraining {
     /**
      * @param startNanos {@link System#nanoTime()} when the command started, for the time budget
      */
-    public static ModelCard run(PretrainOptions options, List<DomainText> texts, Path tokenizerDir,
+    public static ModelCard run(PretrainOptions options, List<Corpus> texts, Path tokenizerDir,
             Duration tokenizerTime, long startNanos, Pretrainer.Listener listener) throws IOException {
         Path tokenizerFile = tokenizerDir.resolve(Tokenizer.FILE_NAME);
         try (Tokenizer tokenizer = Tokenizer.load(tokenizerDir)) {
             int endOfText = endOfTextId(tokenizer);
             List<TokenizedDomain> domains = new ArrayList<>();
             List<ModelCard.CorpusStats> corpora = new ArrayList<>();
-            for (DomainText text : texts) {
+            for (Corpus text : texts) {
                 TokenizedDomain domain = TokenizedDomain.of(text, tokenizer, tokenizerFile, endOfText,
                         options.workDir().resolve("tokens"));
                 checkVocabulary(domain, options.vocabSize());
@@ -95,11 +93,15 @@ public final class PairTraining {
         }
     }
 
-    /** The id the tokenizer gives {@code <|endoftext|>}, which must be a single special token. */
+    /**
+     * The id the tokenizer gives the end-of-text token, which must be a single special token: it
+     * separates documents in the token streams and is BOS and EOS of both models.
+     */
     static int endOfTextId(Tokenizer tokenizer) {
-        int[] ids = tokenizer.encode(END_OF_TEXT);
+        String endOfText = SpecialTokens.DEFAULT.endOfText();
+        int[] ids = tokenizer.encode(endOfText);
         if (ids.length != 1) {
-            throw new IllegalArgumentException("the tokenizer has no single token for " + END_OF_TEXT);
+            throw new IllegalArgumentException("the tokenizer has no single token for " + endOfText);
         }
         return ids[0];
     }

@@ -56,8 +56,23 @@ public record PretrainOptions(Path outDir, Path workDir, int vocabSize, Architec
                 new Architecture(384, 1024, 6, 6, 2, 1024, true),
                 new Architecture(112, 384, 2, 4, 2, 1024, true),
                 1600, 1200, 8, 256, 1e-3, 1234,
-                List.of("java", "python", "english"), List.of("java", "english"),
+                List.of("java", "python", "english", "man"), List.of("java", "english", "man"),
                 6_000_000, Duration.ofMinutes(60));
+    }
+
+    /**
+     * These options restricted to the domains that could be loaded (a machine without man pages, say).
+     * The draft keeps its available domains, or gets all of them when none of its own are left.
+     */
+    public PretrainOptions withDomains(List<String> available) {
+        List<String> kept = domains.stream().filter(available::contains).toList();
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException("none of the domains " + domains + " is available on this machine");
+        }
+        List<String> draftKept = draftDomains.stream().filter(available::contains).toList();
+        return new PretrainOptions(outDir, workDir, vocabSize, target, draft, targetSteps, draftSteps, batchSize,
+                sequenceLength, learningRate, seed, kept, draftKept.isEmpty() ? kept : draftKept, bytesPerDomain,
+                timeBudget);
     }
 
     public TrainingPlan targetPlan() {

@@ -34,8 +34,11 @@ public record TokenizedDomain(String domain, int[] train, int[] heldOut, int[] h
      * Tokenizes the domain, or reads the token ids cached under {@code cacheDir} by an earlier run
      * with the same tokenizer and the same text (a SHA-256 of both names the cache file).
      */
-    public static TokenizedDomain of(DomainText text, Tokenizer tokenizer, Path tokenizerFile, int endOfTextId,
+    public static TokenizedDomain of(Corpus text, Tokenizer tokenizer, Path tokenizerFile, int endOfTextId,
             Path cacheDir) throws IOException {
+        if (text.heldOut().isEmpty()) {
+            throw new IllegalArgumentException(text.domain() + ": no held-out documents; raise the byte budget");
+        }
         String fingerprint = fingerprint(text, tokenizerFile, endOfTextId);
         Path cached = cacheDir.resolve(text.domain() + "-" + fingerprint.substring(0, 16) + ".tokens");
         if (Files.isRegularFile(cached)) {
@@ -85,7 +88,7 @@ public record TokenizedDomain(String domain, int[] train, int[] heldOut, int[] h
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static TokenizedDomain read(Path file, DomainText text) throws IOException {
+    private static TokenizedDomain read(Path file, Corpus text) throws IOException {
         IntBuffer values = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
         if (values.remaining() < 4 || values.get() != FILE_MAGIC) {
             throw new IOException(file + " is not a token cache; delete it to tokenize again");
@@ -98,7 +101,7 @@ public record TokenizedDomain(String domain, int[] train, int[] heldOut, int[] h
         return new TokenizedDomain(text.domain(), arrays[0], arrays[1], arrays[2], text.trainBytes(), text.heldOutBytes());
     }
 
-    private static String fingerprint(DomainText text, Path tokenizerFile, int endOfTextId) throws IOException {
+    private static String fingerprint(Corpus text, Path tokenizerFile, int endOfTextId) throws IOException {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(Files.readAllBytes(tokenizerFile));

@@ -24,25 +24,29 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PairTrainingTest {
 
+    /** The two special tokens, the 256 bytes and 62 merges learned from the text below. */
+    private static final int VOCAB_SIZE = 320;
+
     @TempDir
     static Path dir;
 
     private PretrainOptions options;
-    private List<DomainText> texts;
+    private List<Corpus> texts;
     private Path tokenizerDir;
     private ModelCard card;
     private final List<Pretrainer.Progress> progress = new ArrayList<>();
 
     @BeforeAll
     void trainTinyPair() throws IOException {
-        tokenizerDir = HandMadeTokenizer.write(dir.resolve("work/tokenizer"));
         texts = List.of(
                 domain("english", i -> "The cat sat on the mat number " + i + ". Then the dog ran in the rain.\n"),
                 domain("java", i -> "int x" + i + " = compute(" + i + ");\nif (x" + i + " > 0) { return x" + i + "; }\n"));
-        options = new PretrainOptions(dir.resolve("models"), dir.resolve("work"), HandMadeTokenizer.VOCAB_SIZE,
+        options = new PretrainOptions(dir.resolve("models"), dir.resolve("work"), VOCAB_SIZE,
                 new Architecture(32, 64, 2, 4, 2, 64, true), new Architecture(16, 32, 1, 2, 1, 64, true),
                 12, 6, 2, 24, 3e-3, 5, List.of("english", "java"), List.of("english"), 4000, null);
-        card = PairTraining.run(options, texts, tokenizerDir, Duration.ofSeconds(1), System.nanoTime(), progress::add);
+        tokenizerDir = dir.resolve("work/tokenizer");
+        Duration tokenizerTime = PretrainCommand.trainTokenizer(options, texts, tokenizerDir, System.err);
+        card = PairTraining.run(options, texts, tokenizerDir, tokenizerTime, System.nanoTime(), progress::add);
     }
 
     @Test
@@ -51,9 +55,10 @@ class PairTrainingTest {
             Path modelDir = options.outDir().resolve(model);
             try (Transformer loaded = Transformer.load(modelDir, Device.cpu(), DataType.FLOAT32);
                     Tokenizer tokenizer = Tokenizer.load(modelDir)) {
-                assertEquals(HandMadeTokenizer.VOCAB_SIZE, loaded.config().vocabSize());
-                assertTrue(loaded.config().isEos(HandMadeTokenizer.END_OF_TEXT));
+                assertEquals(VOCAB_SIZE, loaded.config().vocabSize());
+                assertTrue(loaded.config().isEos(SpecialTokens.DEFAULT.endOfTextId()));
                 assertEquals("the cat", tokenizer.decode(tokenizer.encode("the cat")));
+                assertTrue(tokenizer.encode(" the cat sat on the mat").length < 8, "merges were learned");
             }
         }
         assertEquals(12, card.target().result().steps());
@@ -89,11 +94,11 @@ class PairTrainingTest {
         assertEquals(card.evaluation(), second.evaluation());
     }
 
-    private static DomainText domain(String name, java.util.function.IntFunction<String> line) {
+    private static Corpus domain(String name, java.util.function.IntFunction<String> line) {
         List<String> documents = IntStream.range(0, 12)
                 .mapToObj(d -> String.join("", IntStream.range(0, 8).mapToObj(i -> line.apply(d * 8 + i)).toList()))
                 .toList();
-        return new DomainText(name, documents.subList(0, 10), documents.subList(10, 12), "hand-written " + name,
-                "test licence " + name);
+        return new Corpus(new Provenance(name, "hand-written " + name, "test licence " + name),
+                documents.subList(0, 10), documents.subList(10, 12));
     }
 }
