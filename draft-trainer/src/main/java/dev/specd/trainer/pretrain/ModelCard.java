@@ -88,8 +88,8 @@ public record ModelCard(String commandLine, int vocabSize, Duration tokenizerTim
                 .append(" on matrices and embeddings only), gradients clipped to global norm ")
                 .append(target.plan().maxGradientNorm())
                 .append(", linear warm-up then cosine decay to a tenth of the peak, float32 on CPU; initial weights N(0, 0.02²).\n")
-                .append("Training windows are drawn uniformly from each domain's training tokens; the draft is trained on\n")
-                .append("fewer domains and fewer tokens on purpose, so that online adaptation has something to gain.\n\n");
+                .append("Training windows are drawn uniformly from each domain's training tokens. ").append(draftDiet())
+                .append("\n\n");
 
         md.append("## Evaluation on held-out text\n\n");
         md.append("Per domain, the same ").append(evaluation.isEmpty() ? 0 : evaluation.getFirst().windows())
@@ -142,6 +142,16 @@ public record ModelCard(String commandLine, int vocabSize, Duration tokenizerTim
                 .append("are a function of the step). An interrupted run continues from its last checkpoint under the work\n")
                 .append("directory when started again with the same options.\n");
         return md.toString();
+    }
+
+    /** How the draft's training differs from the target's: less of it leaves online adaptation something to gain. */
+    private String draftDiet() {
+        List<String> skipped = target.plan().domainWeights().keySet().stream().sorted()
+                .filter(domain -> !draft.plan().domainWeights().containsKey(domain)).toList();
+        double tokenShare = (double) draft.result().tokensSeen() / target.result().tokensSeen();
+        return String.format(Locale.ROOT, "The draft saw %.0f%% as many tokens as the target", 100 * tokenShare)
+                + (skipped.isEmpty() ? "." : " and none of " + String.join(", ", skipped)
+                        + ", so that online adaptation has something to gain there.");
     }
 
     private static String row(Object... cells) {

@@ -29,6 +29,8 @@ public final class PairTraining {
     static final Duration EVALUATION_RESERVE = Duration.ofMinutes(3);
     static final String TARGET_DIR = "default/target";
     static final String DRAFT_DIR = "default/draft";
+    /** Steps of the draft timed (after one of warm-up) to set its time aside from the target's budget. */
+    private static final int PROBE_STEPS = 4;
     private static final int PROMPT_TOKENS = 16;
     private static final int SAMPLE_TOKENS = 48;
 
@@ -56,15 +58,20 @@ public final class PairTraining {
             TrainingPlan targetPlan = options.targetPlan();
             TrainingPlan draftPlan = options.draftPlan();
 
-            double targetCost = flopsPerToken(targetConfig, options.sequenceLength()) * targetPlan.steps();
-            double draftCost = flopsPerToken(draftConfig, options.sequenceLength()) * draftPlan.steps();
-            Duration targetBudget = trainingBudget(options, startNanos, targetCost / (targetCost + draftCost));
+            Duration targetBudget = null;
+            if (options.timeBudget() != null) {
+                // The target trains first and leaves the draft the time its plan takes here, timed now.
+                StepTimeBenchmark.Measurement draftSpeed = StepTimeBenchmark.measure(draftConfig,
+                        draftPlan.batchSize(), draftPlan.sequenceLength(), 1 + PROBE_STEPS);
+                Duration draftTime = Duration.ofMillis((long) (draftSpeed.millisPerStep() * draftPlan.steps()));
+                targetBudget = trainingBudget(options, startNanos).minus(draftTime);
+            }
             Pretrainer.Result target = Pretrainer.train("target", targetConfig, targetPlan,
                     new TokenStream(domains, targetPlan.domainWeights(), targetPlan.seed()),
                     options.workDir().resolve("target"), targetBudget, listener);
             Pretrainer.Result draft = Pretrainer.train("draft", draftConfig, draftPlan,
                     new TokenStream(domains, draftPlan.domainWeights(), draftPlan.seed()),
-                    options.workDir().resolve("draft"), trainingBudget(options, startNanos, 1.0), listener);
+                    options.workDir().resolve("draft"), trainingBudget(options, startNanos), listener);
 
             Path targetDir = options.outDir().resolve(TARGET_DIR);
             Path draftDir = options.outDir().resolve(DRAFT_DIR);
@@ -117,24 +124,14 @@ public final class PairTraining {
         }
     }
 
-    /**
-     * Training FLOPs per token, forward and backward: 6 per weight that multiplies (the embedding
-     * lookup does not; a tied head does) plus causal attention, 6·layers·T·hidden.
-     */
-    static double flopsPerToken(ModelConfig config, int sequenceLength) {
-        long lookup = config.tieWordEmbeddings() ? 0 : (long) config.vocabSize() * config.hiddenSize();
-        return 6.0 * (config.parameterCount() - lookup)
-                + 6.0 * config.numLayers() * sequenceLength * config.hiddenSize();
-    }
-
-    /** {@code share} of what is left of the time budget once evaluation is set aside; null without a budget. */
-    private static Duration trainingBudget(PretrainOptions options, long startNanos, double share) {
+    /** What is left of the time budget once evaluation is set aside; null without a budget. */
+    private static Duration trainingBudget(PretrainOptions options, long startNanos) {
         if (options.timeBudget() == null) {
             return null;
         }
         Duration left = options.timeBudget().minus(Duration.ofNanos(System.nanoTime() - startNanos))
                 .minus(EVALUATION_RESERVE);
-        return Duration.ofNanos((long) (Math.max(0, left.toNanos()) * share));
+        return left.isNegative() ? Duration.ZERO : left;
     }
 
     /** Replaces {@code dir} with the BF16 checkpoint and every file of the tokenizer directory. */

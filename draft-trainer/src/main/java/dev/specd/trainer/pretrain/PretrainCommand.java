@@ -71,7 +71,7 @@ public final class PretrainCommand {
         StringBuilder stamp = new StringBuilder("vocab " + options.vocabSize() + "\n");
         corpora.forEach(c -> stamp.append(c.domain()).append(' ').append(c.train().size()).append(' ')
                 .append(c.trainBytes()).append('\n'));
-        Path stampFile = dir.resolve("trained-on.txt");
+        Path stampFile = dir.resolveSibling(dir.getFileName() + "-trained-on.txt"); // not in dir: models copy all of dir
         if (Files.isRegularFile(stampFile) && Files.readString(stampFile).contentEquals(stamp)) {
             log.println("pretrain: reusing the tokenizer in " + dir);
             return Duration.ZERO;
@@ -84,6 +84,7 @@ public final class PretrainCommand {
             throw new IllegalStateException("the corpora only support " + tokenizer.vocabSize()
                     + " tokens; lower --vocab or raise --bytes-per-domain");
         }
+        Files.deleteIfExists(stampFile);
         PairTraining.deleteRecursively(dir);
         tokenizer.writeHuggingFace(dir, Math.max(options.target().contextLength(), options.draft().contextLength()));
         Files.writeString(stampFile, stamp, StandardCharsets.UTF_8);

@@ -39,6 +39,9 @@ public final class StepTimeBenchmark {
     /** Trains {@code steps} steps (the first is not timed) on uniformly random tokens. */
     public static Measurement measure(ModelConfig config, int batchSize, int sequenceLength, int steps)
             throws IOException {
+        if (steps < 2) {
+            throw new IllegalArgumentException("time at least 2 steps, the first being warm-up");
+        }
         SplittableRandom random = new SplittableRandom(1);
         int[] tokens = random.ints(1 << 16, 0, config.vocabSize()).toArray();
         TokenizedDomain noise = new TokenizedDomain("random", tokens, tokens, new int[] {0}, 0, 0);
@@ -53,7 +56,7 @@ public final class StepTimeBenchmark {
             }
         });
         double millis = (System.nanoTime() - started[0]) / 1e6 / (steps - 1);
-        Files.walk(runDir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        PairTraining.deleteRecursively(runDir);
         return new Measurement(config.parameterCount(), batchSize, sequenceLength, millis,
                 batchSize * sequenceLength * 1000.0 / millis);
     }

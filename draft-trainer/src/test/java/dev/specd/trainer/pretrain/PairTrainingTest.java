@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +46,7 @@ class PairTrainingTest {
                 domain("java", i -> "int x" + i + " = compute(" + i + ");\nif (x" + i + " > 0) { return x" + i + "; }\n"));
         options = new PretrainOptions(dir.resolve("models"), dir.resolve("work"), VOCAB_SIZE,
                 new Architecture(32, 64, 2, 4, 2, 64, true), new Architecture(16, 32, 1, 2, 1, 64, true),
-                12, 6, 2, 24, 3e-3, 5, List.of("english", "java"), List.of("english"), 4000, null);
+                12, 6, 2, 24, 3e-3, 3e-3, 5, List.of("english", "java"), List.of("english"), 4000, null);
         tokenizerDir = dir.resolve("work/tokenizer");
         Duration tokenizerTime = PretrainCommand.trainTokenizer(options, texts, tokenizerDir, System.err);
         card = PairTraining.run(options, texts, tokenizerDir, tokenizerTime, System.nanoTime(), progress::add);
@@ -53,6 +56,10 @@ class PairTrainingTest {
     void bothModelsAreLoadableCheckpointsWithTheTokenizer() throws IOException {
         for (String model : List.of(PairTraining.TARGET_DIR, PairTraining.DRAFT_DIR)) {
             Path modelDir = options.outDir().resolve(model);
+            try (Stream<Path> files = Files.list(modelDir)) {
+                assertEquals(Set.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"),
+                        files.map(file -> file.getFileName().toString()).collect(Collectors.toSet()));
+            }
             try (Transformer loaded = Transformer.load(modelDir, Device.cpu(), DataType.FLOAT32);
                     Tokenizer tokenizer = Tokenizer.load(modelDir)) {
                 assertEquals(VOCAB_SIZE, loaded.config().vocabSize());

@@ -27,7 +27,7 @@ class PretrainCommandTest {
                 "this JDK has no lib/src.zip");
         PretrainOptions options = new PretrainOptions(dir.resolve("models"), dir.resolve("work"), 600,
                 new Architecture(32, 64, 2, 4, 2, 64, true), new Architecture(16, 32, 1, 2, 1, 64, true),
-                8, 4, 2, 32, 3e-3, 1, List.of("java"), List.of("java"), 3_000_000, Duration.ofMinutes(10));
+                8, 4, 2, 32, 3e-3, 3e-3, 1, List.of("java"), List.of("java"), 3_000_000, Duration.ofMinutes(10));
         ModelCard card = PretrainCommand.run(options);
 
         Path target = options.outDir().resolve(PairTraining.TARGET_DIR);

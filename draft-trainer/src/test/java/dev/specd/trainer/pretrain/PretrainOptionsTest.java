@@ -18,7 +18,7 @@ class PretrainOptionsTest {
         assertEquals("./specd pretrain", defaults.commandLine());
         PretrainOptions changed = new PretrainOptions(Path.of("out"), defaults.workDir(), defaults.vocabSize(),
                 defaults.target(), defaults.draft(), 10, defaults.draftSteps(), defaults.batchSize(),
-                defaults.sequenceLength(), defaults.learningRate(), defaults.seed(), defaults.domains(),
+                defaults.sequenceLength(), defaults.learningRate(), defaults.draftLearningRate(), defaults.seed(), defaults.domains(),
                 defaults.draftDomains(), defaults.bytesPerDomain(), null);
         assertEquals("./specd pretrain --out out --target-steps 10 --time-budget none", changed.commandLine());
     }
