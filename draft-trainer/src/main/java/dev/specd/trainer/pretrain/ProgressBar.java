@@ -23,9 +23,10 @@ public final class ProgressBar implements Pretrainer.Listener {
         this.interval = interval;
     }
 
-    /** stderr; in place when the JVM has a console, otherwise a line every 30 s. */
+    /** stderr; in place on a terminal, otherwise a line every 30 s. */
     public static ProgressBar onStandardError() {
-        return new ProgressBar(System.err, System.console() != null, Duration.ofSeconds(30));
+        java.io.Console console = System.console();
+        return new ProgressBar(System.err, console != null && console.isTerminal(), Duration.ofSeconds(30));
     }
 
     @Override

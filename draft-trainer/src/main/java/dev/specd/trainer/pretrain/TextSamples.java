@@ -33,7 +33,7 @@ public final class TextSamples {
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int[] prompt = prompt(domain, tokenizer, promptTokens, random);
-            int[] continuation = continue_(model, prompt, newTokens, random);
+            int[] continuation = continuation(model, prompt, newTokens, random);
             samples.add(new Sample(domain.domain(), tokenizer.decode(prompt), tokenizer.decode(continuation)));
         }
         return samples;
@@ -63,7 +63,7 @@ public final class TextSamples {
     }
 
     /** Samples up to {@code newTokens} tokens, stopping at an end-of-sequence token or the context length. */
-    static int[] continue_(Transformer model, int[] prompt, int newTokens, SplittableRandom random) {
+    static int[] continuation(Transformer model, int[] prompt, int newTokens, SplittableRandom random) {
         List<Integer> tokens = new ArrayList<>(Arrays.stream(prompt).boxed().toList());
         int[] generated = new int[newTokens];
         int count = 0;
