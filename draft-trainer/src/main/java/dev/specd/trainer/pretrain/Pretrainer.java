@@ -114,13 +114,12 @@ public final class Pretrainer {
             long sessionStart = System.nanoTime();
             long timedFrom = 0;
             int sessionSteps = 0;
-            double loss = Double.NaN;
             // Autograd is thread-local in libtorch and on by default on threads the engine did not
             // start on; the optimizer writes into leaf tensors, which only works with it off.
             JniUtils.setGradMode(false);
             while (step < totalSteps) {
                 LearningRateSchedule schedule = plan.schedule(totalSteps);
-                loss = trainStep(model, manager, parameters, optimizer, data.batch(step, plan.batchSize(),
+                double loss = trainStep(model, manager, parameters, optimizer, data.batch(step, plan.batchSize(),
                         plan.sequenceLength()), step + 1, schedule.at(step), plan.maxGradientNorm());
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException(name + ": loss became " + loss + " at step " + step
