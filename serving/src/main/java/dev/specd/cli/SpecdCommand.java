@@ -7,12 +7,13 @@ import picocli.CommandLine.Command;
  * The {@code specd} command line; {@code ./specd} at the repository root builds and runs it.
  *
  * <pre>
+ *   ./specd pretrain               make the default model pair under models/
  *   ./specd bench model            forward-pass benchmark, JSON on stdout
  * </pre>
  */
 @Command(name = "specd", mixinStandardHelpOptions = true, version = "specd 0.1.0",
         description = "Speculative-decoding inference server whose draft model learns from live traffic.",
-        subcommands = {BenchCommand.class})
+        subcommands = {BenchCommand.class, PretrainCommandLine.class})
 public final class SpecdCommand implements Runnable {
 
     public static void main(String[] args) {
