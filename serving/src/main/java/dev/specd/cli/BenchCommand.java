@@ -85,7 +85,7 @@ final class BenchCommand implements Runnable {
                 description = "Directory with target/ and draft/ checkpoints (default ${DEFAULT-VALUE}).")
         Path models;
 
-        @Option(names = "--prompts", defaultValue = "workloads/heldout.jsonl",
+        @Option(names = "--prompts", defaultValue = "models/heldout.jsonl",
                 description = "JSONL of {\"domain\": ..., \"prompt\": ...} (default ${DEFAULT-VALUE}).")
         Path prompts;
 

@@ -56,6 +56,7 @@ public final class PretrainCommand {
         Duration tokenizerTime = trainTokenizer(effective, corpora, tokenizerDir, log);
         ModelCard card = PairTraining.run(effective, corpora, tokenizerDir, tokenizerTime, start,
                 ProgressBar.onStandardError());
+        HeldOutWorkload.write(corpora, effective.outDir().resolve(HeldOutWorkload.FILE_NAME), effective.seed());
         log.printf(Locale.ROOT, "pretrain: wrote %s and %s in %.1f min%n",
                 effective.outDir().resolve(PairTraining.TARGET_DIR), effective.outDir().resolve(ModelCard.FILE_NAME),
                 (System.nanoTime() - start) / 6e10);
