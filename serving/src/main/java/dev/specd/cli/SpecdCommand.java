@@ -7,18 +7,19 @@ import picocli.CommandLine.Command;
  * The {@code specd} command line; {@code ./specd} at the repository root builds and runs it.
  *
  * <pre>
+ *   ./specd serve                  the OpenAI-compatible server on models/default
  *   ./specd bench model            forward-pass benchmark, JSON on stdout
  * </pre>
  */
 @Command(name = "specd", mixinStandardHelpOptions = true, version = "specd 0.1.0",
         description = "Speculative-decoding inference server whose draft model learns from live traffic.",
-        subcommands = {BenchCommand.class})
+        subcommands = {ServeCommand.class, BenchCommand.class})
 public final class SpecdCommand implements Runnable {
 
     public static void main(String[] args) {
         // No model hub is reachable: DJL must use the libtorch on the class path or PYTORCH_LIBRARY_PATH.
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        System.exit(new CommandLine(new SpecdCommand()).execute(args));
+        System.exit(new CommandLine(new SpecdCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Override
