@@ -115,7 +115,10 @@ public final class SpecdServer implements AutoCloseable {
      * and the models close.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closing) {
+            return;
+        }
         closing = true;
         joinLoader();
         Scheduler scheduler = this.scheduler;

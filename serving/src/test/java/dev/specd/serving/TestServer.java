@@ -38,6 +38,11 @@ final class TestServer implements AutoCloseable {
         return test;
     }
 
+    /** A client for a server started elsewhere; closing it closes that server. */
+    static TestServer of(SpecdServer server) {
+        return new TestServer(server);
+    }
+
     static ServerConfig config(Path models, String... options) {
         String[] args = Stream.concat(Stream.of("--host", "127.0.0.1", "--port", "0", "--models", models.toString()),
                 Arrays.stream(options)).toArray(String[]::new);

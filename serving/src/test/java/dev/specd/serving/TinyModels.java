@@ -33,7 +33,12 @@ final class TinyModels {
      * max_tokens or a stop string only and their lengths are known in advance.
      */
     static Path write(Path dir, int contextLength) throws IOException {
-        ModelConfig target = config(48, 2, contextLength);
+        return write(dir, contextLength, 48, 2);
+    }
+
+    /** As {@link #write(Path, int)} with a target of the given size: larger ones make generations slower. */
+    static Path write(Path dir, int contextLength, int targetHidden, int targetLayers) throws IOException {
+        ModelConfig target = config(targetHidden, targetLayers, contextLength);
         ModelConfig draft = config(16, 1, contextLength);
         LlamaWeights.write(dir.resolve("target"), target, LlamaWeights.initialise(target, 1, STD), DType.F32);
         LlamaWeights.write(dir.resolve("draft"), draft, LlamaWeights.initialise(draft, 2, STD), DType.F32);
