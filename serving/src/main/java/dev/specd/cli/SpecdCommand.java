@@ -19,7 +19,12 @@ public final class SpecdCommand implements Runnable {
     public static void main(String[] args) {
         // No model hub is reachable: DJL must use the libtorch on the class path or PYTORCH_LIBRARY_PATH.
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        System.exit(new CommandLine(new SpecdCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The whole command line; enum options (such as serve's --drafter) are written in lower case. */
+    static CommandLine commandLine() {
+        return new CommandLine(new SpecdCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
