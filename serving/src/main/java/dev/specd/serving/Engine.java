@@ -219,7 +219,7 @@ public final class Engine implements AutoCloseable {
 
     private static void checkModelDir(Path dir, String role) throws IOException {
         if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE_NAME))) {
-            throw new IOException("no " + role + " model at " + dir + " (no " + ModelConfig.FILE_NAME
+            throw new IOException("no " + role + " model at " + dir.toAbsolutePath() + " (no " + ModelConfig.FILE_NAME
                     + "): create the default pair with '" + PRETRAIN_COMMAND + "', or point --models at a directory "
                     + "holding target/ and draft/ checkpoints");
         }

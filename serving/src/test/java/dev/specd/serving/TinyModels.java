@@ -17,7 +17,7 @@ import java.util.List;
  * BPE tokenizer.json (256 byte tokens, a few merges, one special token), as {@code serve} expects
  * ({@code target/} and {@code draft/}, each with its tokenizer).
  */
-final class TinyModels {
+public final class TinyModels {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String[] MERGES = {"Ġ t", "h e", "Ġt he", "Ġ a", "i n"};
@@ -32,12 +32,12 @@ final class TinyModels {
      * Writes {@code dir/target} and {@code dir/draft}. No EOS, so that generations end at
      * max_tokens or a stop string only and their lengths are known in advance.
      */
-    static Path write(Path dir, int contextLength) throws IOException {
+    public static Path write(Path dir, int contextLength) throws IOException {
         return write(dir, contextLength, 48, 2);
     }
 
     /** As {@link #write(Path, int)} with a target of the given size: larger ones make generations slower. */
-    static Path write(Path dir, int contextLength, int targetHidden, int targetLayers) throws IOException {
+    public static Path write(Path dir, int contextLength, int targetHidden, int targetLayers) throws IOException {
         ModelConfig target = config(targetHidden, targetLayers, contextLength);
         ModelConfig draft = config(16, 1, contextLength);
         LlamaWeights.write(dir.resolve("target"), target, LlamaWeights.initialise(target, 1, STD), DType.F32);
