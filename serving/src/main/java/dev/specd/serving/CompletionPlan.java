@@ -9,7 +9,8 @@ import java.util.Map;
  * order: choice i is prompt i / n) and how to answer.
  *
  * @param promptTokens the prompts' tokens, each prompt counted once (for usage)
+ * @param seeded whether the request gave a seed (its choices' seeds are then worth logging)
  * @param store false keeps the request out of the query log
  */
-record CompletionPlan(Endpoint endpoint, String id, String model, List<GenerationRequest> choices, int promptTokens, boolean stream,
+record CompletionPlan(Endpoint endpoint, String id, String model, List<GenerationRequest> choices, int promptTokens, boolean seeded, boolean stream,
         boolean includeUsage, boolean store, String user, Map<String, String> metadata) {}

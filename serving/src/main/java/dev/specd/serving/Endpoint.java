@@ -1,16 +1,18 @@
 package dev.specd.serving;
 
-/** The two generation endpoints: their path and the prefix of their response ids. */
+/** The two generation endpoints: their path, the prefix of their response ids and their query-log name. */
 public enum Endpoint {
-    COMPLETIONS("/v1/completions", "cmpl-"),
-    CHAT_COMPLETIONS("/v1/chat/completions", "chatcmpl-");
+    COMPLETIONS("/v1/completions", "cmpl-", "completions"),
+    CHAT_COMPLETIONS("/v1/chat/completions", "chatcmpl-", "chat.completions");
 
     private final String path;
     private final String idPrefix;
+    private final String logName;
 
-    Endpoint(String path, String idPrefix) {
+    Endpoint(String path, String idPrefix, String logName) {
         this.path = path;
         this.idPrefix = idPrefix;
+        this.logName = logName;
     }
 
     public String path() {
@@ -19,5 +21,10 @@ public enum Endpoint {
 
     String idPrefix() {
         return idPrefix;
+    }
+
+    /** The endpoint as query-log records name it. */
+    String logName() {
+        return logName;
     }
 }

@@ -18,6 +18,7 @@ import dev.specd.verifier.SpeculativeDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -144,9 +145,9 @@ public final class Engine implements AutoCloseable {
         return decoder;
     }
 
-    /** What learns from served traffic on the inference thread. */
-    public GenerationObserver observer() {
-        return ngramRecorder == null ? GenerationObserver.NONE : ngramRecorder;
+    /** What learns from served traffic on the inference thread: the n-gram cache, when the drafter uses one. */
+    public List<GenerationObserver> observers() {
+        return ngramRecorder == null ? List.of() : List.of(ngramRecorder);
     }
 
     /** The longest prompt + max_tokens a request may ask for. */

@@ -4,7 +4,9 @@ import dev.specd.serving.api.ApiError;
 import dev.specd.serving.api.Json;
 import dev.specd.serving.api.Responses.Speculative;
 import dev.specd.serving.api.Responses.Usage;
+import dev.specd.verifier.GenerationRequest;
 import dev.specd.serving.scheduler.Generation;
+import dev.specd.serving.scheduler.Provenance;
 import dev.specd.serving.scheduler.Scheduler;
 import dev.specd.serving.scheduler.SpeculationTotals;
 import dev.specd.serving.scheduler.Update;
@@ -52,7 +54,8 @@ final class Exchange {
             long arrivalNanos, Duration timeout) {
         this.plan = plan;
         this.format = ResponseFormat.of(plan.endpoint());
-        this.header = new ResponseFormat.Header(plan.id(), System.currentTimeMillis() / 1000, plan.model());
+        long createdAtMillis = System.currentTimeMillis();
+        this.header = new ResponseFormat.Header(plan.id(), createdAtMillis / 1000, plan.model());
         this.response = response;
         this.scheduler = scheduler;
         this.engine = engine;
@@ -64,7 +67,12 @@ final class Exchange {
         List<Generation> generations = new ArrayList<>(choices);
         for (int i = 0; i < choices; i++) {
             int choice = i;
-            generations.add(new Generation(plan.choices().get(i), plan.stream(), arrivalNanos, timeout,
+            GenerationRequest request = plan.choices().get(i);
+            Provenance provenance = plan.store()
+                    ? new Provenance(plan.id(), plan.endpoint().logName(), createdAtMillis,
+                            plan.seeded() ? request.seed() : null, plan.user(), plan.metadata())
+                    : null;
+            generations.add(new Generation(request, plan.stream(), arrivalNanos, timeout, provenance,
                     update -> context.runOnContext(ignored -> update(choice, update))));
         }
         this.generations = List.copyOf(generations);

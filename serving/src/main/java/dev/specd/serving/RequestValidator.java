@@ -107,7 +107,8 @@ final class RequestValidator {
         }
         boolean includeUsage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
         String id = endpoint.idPrefix() + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        return new CompletionPlan(endpoint, id, engine.modelId(), List.copyOf(generations), promptTokens, stream,
+        return new CompletionPlan(endpoint, id, engine.modelId(), List.copyOf(generations), promptTokens,
+                request.seed() != null, stream,
                 includeUsage, !Boolean.FALSE.equals(request.store()), request.user(),
                 request.metadata() == null ? Map.of() : Map.copyOf(request.metadata()));
     }

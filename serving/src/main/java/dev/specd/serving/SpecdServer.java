@@ -9,6 +9,11 @@ import dev.specd.serving.api.Responses.Health;
 import dev.specd.serving.api.Responses.ModelCard;
 import dev.specd.serving.api.Responses.ModelList;
 import dev.specd.serving.api.Responses.ServerStatus;
+import dev.specd.querylog.QueryLog;
+import dev.specd.querylog.QueryLogConfig;
+import dev.specd.querylog.QueryLogStats;
+import dev.specd.querylog.SqliteQueryLog;
+import dev.specd.serving.scheduler.GenerationObserver;
 import dev.specd.serving.scheduler.Scheduler;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -20,6 +25,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -60,6 +66,7 @@ public final class SpecdServer implements AutoCloseable {
     private final Thread loader;
     private HttpServer http;
     private volatile Engine engine;
+    private volatile QueryLog queryLog;
     private volatile Scheduler scheduler;
     private volatile RequestValidator validator;
     private volatile boolean closing;
@@ -71,6 +78,10 @@ public final class SpecdServer implements AutoCloseable {
         metrics.gauge(MeterName.REQUESTS_RUNNING, () -> scheduler == null ? 0 : scheduler.running());
         metrics.gauge(MeterName.REQUESTS_WAITING, () -> scheduler == null ? 0 : scheduler.waiting());
         metrics.gauge(MeterName.DRAFT_VERSION, () -> engine == null ? -1 : engine.draftVersion());
+        metrics.functionCounter(MeterName.QUERY_LOG_WRITTEN, () -> queryLogStats().written());
+        metrics.functionCounter(MeterName.QUERY_LOG_DROPPED, () -> queryLogStats().dropped());
+        metrics.functionCounter(MeterName.QUERY_LOG_BYTES, () -> queryLogStats().bytes());
+        metrics.gauge(MeterName.QUERY_LOG_QUEUED, () -> queryLogStats().queued());
     }
 
     /** Listens on the configured host and port (0 picks a free port), then loads the models from the configuration. */
@@ -125,6 +136,9 @@ public final class SpecdServer implements AutoCloseable {
         if (scheduler != null) {
             scheduler.shutdown(config.shutdownGrace());
         }
+        if (queryLog != null) {
+            queryLog.close();
+        }
         try {
             // Lets the responses that the scheduler's last updates complete go out before connections close.
             http.shutdown(HTTP_SHUTDOWN_SECONDS, TimeUnit.SECONDS).toCompletionStage().toCompletableFuture()
@@ -143,8 +157,12 @@ public final class SpecdServer implements AutoCloseable {
     private void load(Callable<Engine> load) {
         try {
             Engine loaded = load.call();
+            QueryLogConfig logConfig = QueryLogConfig.defaults();
+            queryLog = SqliteQueryLog.open(config.dataDir(), logConfig);
+            List<GenerationObserver> observers = new ArrayList<>(loaded.observers());
+            observers.add(new QueryLogRecorder(queryLog, logConfig.topK(), loaded.draftVersionLabel(), loaded.drafterKind()));
             validator = new RequestValidator(loaded, config.queue());
-            scheduler = new Scheduler(loaded.decoder(), config.maxBatch(), config.queue(), metrics, loaded.observer());
+            scheduler = new Scheduler(loaded.decoder(), config.maxBatch(), config.queue(), metrics, observers);
             engine = loaded;
             ready.complete(null);
             LOG.info("ready on http://{}:{}", config.host(), port());
@@ -152,6 +170,11 @@ public final class SpecdServer implements AutoCloseable {
             LOG.error("cannot load the models", e);
             ready.completeExceptionally(e);
         }
+    }
+
+    private QueryLogStats queryLogStats() {
+        QueryLog log = queryLog;
+        return log == null ? new QueryLogStats(0, 0, 0, 0) : log.stats();
     }
 
     private void joinLoader() {

@@ -41,7 +41,7 @@ class AdmissionTest {
             release.await();
             return Engine.load(config);
         })) {
-            TestServer client = TestServer.of(server);
+            TestServer client = TestServer.of(server, config);
             HttpResponse<String> ready = client.get("/ready");
             assertEquals(503, ready.statusCode());
             assertEquals("not_ready", TestServer.json(ready).at("/error/code").asText());

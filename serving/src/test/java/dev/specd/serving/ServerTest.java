@@ -1,8 +1,10 @@
 package dev.specd.serving;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -12,6 +14,9 @@ import dev.specd.model.KVCache;
 import dev.specd.model.SamplingParams;
 import dev.specd.model.Tokenizer;
 import dev.specd.model.llama.Transformer;
+import dev.specd.querylog.QueryLogReader;
+import dev.specd.querylog.QueryRecord;
+import dev.specd.querylog.StoredQuery;
 import dev.specd.verifier.AdaptiveSpeculation;
 import dev.specd.verifier.GenerationRequest;
 import dev.specd.verifier.MeasuredCost;
@@ -20,7 +25,9 @@ import dev.specd.verifier.SpeculativeDecoder;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,7 +58,7 @@ class ServerTest {
     static void start() throws Exception {
         Path models = TinyModels.write(dir.resolve("tiny"), CONTEXT);
         server = TestServer.start(models, "--max-batch", "4", "--queue", "64", "--drafter", "model",
-                "--max-body", "65536", "--data-dir", dir.resolve("data").toString());
+                "--max-body", "65536");
         reference = Transformer.load(models.resolve("target"), Device.cpu(), DataType.FLOAT32);
         referenceCache = reference.newCache(1, CONTEXT, Long.MAX_VALUE);
         tokenizer = Tokenizer.load(models.resolve("target"));
@@ -297,5 +304,43 @@ class ServerTest {
                 || server.metric("specd_spec_accepted_tokens_total") == 0, text);
         assertTrue(text.contains("specd_request_time_to_first_token_seconds_count"), text);
         assertEquals(0, server.metric("specd_draft_version"));
+    }
+    @Test
+    void servedRequestsAreLoggedWithTheTargetsDistributionsUnlessStoreIsFalse() throws Exception {
+        String unlogged = TestServer.json(server.post("/v1/completions",
+                completion("keep this out of the log", 6, ", \"store\": false"))).get("id").asText();
+        String prompt = "log this one";
+        JsonNode body = TestServer.json(server.post("/v1/completions", completion(prompt, 12,
+                ", \"user\": \"u1\", \"metadata\": {\"domain\": \"code\", \"team\": \"a\"}")));
+        String id = body.get("id").asText();
+        QueryRecord record = null;
+        try (QueryLogReader reader = QueryLogReader.open(server.config.dataDir())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (record == null && System.nanoTime() < deadline) {
+                List<QueryRecord> records = reader.after(0, 10_000).stream().map(StoredQuery::record).toList();
+                assertTrue(records.stream().noneMatch(logged -> logged.requestId().equals(unlogged)), "store: false was logged");
+                record = records.stream().filter(logged -> logged.requestId().equals(id)).findFirst().orElse(null);
+                Thread.sleep(20);
+            }
+        }
+        assertNotNull(record, "never logged");
+        assertEquals("completions", record.endpoint());
+        assertArrayEquals(tokenizer.encode(prompt), record.promptTokens());
+        assertEquals(12, record.outputTokens().length);
+        assertEquals(direct(prompt, 12, List.of()).text(), tokenizer.decode(record.outputTokens()));
+        assertEquals(0, record.temperature());
+        assertEquals(12, record.maxTokens());
+        assertEquals("u1", record.user());
+        assertEquals("code", record.domain());
+        assertEquals(Map.of("domain", "code", "team", "a"), record.metadata());
+        assertEquals("v0000", record.draftVersion());
+        assertEquals("model", record.drafter());
+        assertEquals(body.at("/speculative/drafted_tokens").asLong(), Arrays.stream(record.draftedPerStep()).sum());
+        assertEquals(body.at("/speculative/accepted_tokens").asLong(), Arrays.stream(record.acceptedPerStep()).sum());
+        for (int i = 0; i < 12; i++) {
+            // Greedy: every output token is the most likely one under the logged target distribution.
+            assertEquals(record.outputTokens()[i], record.targetTopLogprobs().get(i).tokenIds()[0], "position " + i);
+        }
+        assertTrue(server.metric("specd_querylog_records_written_total") >= 1);
     }
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /** A server on 127.0.0.1 and an ephemeral port, and a java.net.http client for it. */
@@ -22,30 +23,36 @@ final class TestServer implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final AtomicInteger SERVERS = new AtomicInteger();
 
     final SpecdServer server;
+    final ServerConfig config;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(TIMEOUT).build();
 
-    private TestServer(SpecdServer server) {
+    private TestServer(SpecdServer server, ServerConfig config) {
         this.server = server;
+        this.config = config;
     }
 
     /** Starts {@code serve} on the models with the given extra options, and waits until it is ready. */
     static TestServer start(Path models, String... options) throws Exception {
-        TestServer test = new TestServer(SpecdServer.start(config(models, options)));
+        ServerConfig config = config(models, options);
+        TestServer test = new TestServer(SpecdServer.start(config), config);
         test.server.ready().get(60, TimeUnit.SECONDS);
         return test;
     }
 
     /** A client for a server started elsewhere; closing it closes that server. */
-    static TestServer of(SpecdServer server) {
-        return new TestServer(server);
+    static TestServer of(SpecdServer server, ServerConfig config) {
+        return new TestServer(server, config);
     }
 
+    /** serve's configuration for the models, with a fresh query-log directory beside them. */
     static ServerConfig config(Path models, String... options) {
-        String[] args = Stream.concat(Stream.of("--host", "127.0.0.1", "--port", "0", "--models", models.toString()),
-                Arrays.stream(options)).toArray(String[]::new);
+        Path dataDir = models.resolveSibling("data-" + SERVERS.incrementAndGet());
+        String[] args = Stream.concat(Stream.of("--host", "127.0.0.1", "--port", "0", "--models", models.toString(),
+                "--data-dir", dataDir.toString()), Arrays.stream(options)).toArray(String[]::new);
         return ServeCommand.parse(args);
     }
 

@@ -20,6 +20,7 @@ public final class Generation {
     private final boolean streaming;
     private final long arrivalNanos;
     private final long deadlineNanos;
+    private final Provenance provenance;
     private final Listener listener;
     volatile boolean cancelled;
     volatile boolean paused;
@@ -33,17 +34,25 @@ public final class Generation {
      * @param streaming whether text is wanted as it is generated (else only at the end)
      * @param arrivalNanos {@link System#nanoTime()} when the request arrived
      * @param timeout from arrival until the generation is cut short
+     * @param provenance what the query log records about the request, or null to keep it out of the log
      */
-    public Generation(GenerationRequest request, boolean streaming, long arrivalNanos, Duration timeout, Listener listener) {
+    public Generation(GenerationRequest request, boolean streaming, long arrivalNanos, Duration timeout,
+            Provenance provenance, Listener listener) {
         this.request = request;
         this.streaming = streaming;
         this.arrivalNanos = arrivalNanos;
         this.deadlineNanos = arrivalNanos + timeout.toNanos();
+        this.provenance = provenance;
         this.listener = listener;
     }
 
     public GenerationRequest request() {
         return request;
+    }
+
+    /** Null when the generation is kept out of the query log. */
+    public Provenance provenance() {
+        return provenance;
     }
 
     boolean streaming() {

@@ -9,8 +9,6 @@ import dev.specd.verifier.SpeculativeDecoder.StepOutput;
  */
 public interface GenerationObserver {
 
-    GenerationObserver NONE = new GenerationObserver() {};
-
     /** One iteration's output for a generation (its tokens and the target logits behind them). */
     default void stepped(Generation generation, StepOutput output) {}
 

@@ -43,7 +43,7 @@ public final class Scheduler implements AutoCloseable {
     private final int maxBatch;
     private final int queueCapacity;
     private final ServingMetrics metrics;
-    private final GenerationObserver observer;
+    private final List<GenerationObserver> observers;
     private final Queue<Generation> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger runningCount = new AtomicInteger();
@@ -57,14 +57,15 @@ public final class Scheduler implements AutoCloseable {
     /**
      * @param maxBatch the most generations in a running batch: the target cache's slot count
      * @param queueCapacity the most generations waiting for a slot
+     * @param observers what learns from the served traffic (n-gram cache, query log)
      */
     public Scheduler(SpeculativeDecoder decoder, int maxBatch, int queueCapacity, ServingMetrics metrics,
-            GenerationObserver observer) {
+            List<GenerationObserver> observers) {
         this.decoder = decoder;
         this.maxBatch = maxBatch;
         this.queueCapacity = queueCapacity;
         this.metrics = metrics;
-        this.observer = observer;
+        this.observers = List.copyOf(observers);
         this.thread = Thread.ofPlatform().name("specd-inference").unstarted(this::loop);
         thread.start();
     }
@@ -274,7 +275,7 @@ public final class Scheduler implements AutoCloseable {
             metrics.interTokenLatency(now - generation.lastEmissionNanos, tokens);
         }
         generation.lastEmissionNanos = now;
-        observer.stepped(generation, output);
+        observers.forEach(observer -> observer.stepped(generation, output));
         if (sequence.finished()) {
             running.remove(generation);
             end(generation, Ending.of(sequence.finish()), tokens);
@@ -304,7 +305,7 @@ public final class Scheduler implements AutoCloseable {
         }
         metrics.finished(ending.metricReason());
         metrics.endToEndLatency(System.nanoTime() - generation.arrivalNanos());
-        observer.ended(generation, sequence, ending);
+        observers.forEach(observer -> observer.ended(generation, sequence, ending));
         report(generation, new Update(delta, tokens, result));
     }
 

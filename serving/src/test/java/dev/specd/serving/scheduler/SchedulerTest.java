@@ -62,14 +62,14 @@ class SchedulerTest {
     static Generation generation(int maxTokens, Recorder recorder) {
         GenerationRequest request = new GenerationRequest(engine.encodePrompt("pause me"), SamplingParams.GREEDY, 0,
                 maxTokens, List.of(), 4);
-        return new Generation(request, true, System.nanoTime(), LONG_TIMEOUT, recorder);
+        return new Generation(request, true, System.nanoTime(), LONG_TIMEOUT, null, recorder);
     }
 
     @Test
     void aPausedGenerationKeepsItsSlotButSitsOutUntilResumedAndThenFinishesUnchanged() throws Exception {
         Recorder reference = new Recorder();
         Recorder paused = new Recorder();
-        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), GenerationObserver.NONE)) {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of())) {
             scheduler.submit(List.of(generation(100, reference)));
             await(() -> reference.result() != null);
 
@@ -94,7 +94,7 @@ class SchedulerTest {
 
     @Test
     void admissionIsAllOrNothingUpToTheQueueCapacityAndCancelledGenerationsLeaveTheQueue() throws Exception {
-        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 3, new ServingMetrics(), GenerationObserver.NONE)) {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 3, new ServingMetrics(), List.of())) {
             Recorder[] running = {new Recorder(), new Recorder()};
             Generation first = generation(120, running[0]);
             Generation second = generation(120, running[1]);
