@@ -55,6 +55,13 @@ public final class SpecdServer implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String OWNER = "specd";
     private static final long HTTP_SHUTDOWN_SECONDS = 5;
+    /**
+     * Kernel send buffer per connection. Responses here are small (a token stream is at most a few
+     * hundred kB/s), so 128 KiB costs no throughput, while it bounds the memory a client that stops
+     * reading can pin and lets backpressure reach the scheduler after kilobytes rather than the
+     * megabytes an auto-tuned buffer would absorb.
+     */
+    private static final int SEND_BUFFER_BYTES = 128 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(SpecdServer.class);
 
     private final ServerConfig config;
@@ -93,7 +100,8 @@ public final class SpecdServer implements AutoCloseable {
     public static SpecdServer start(ServerConfig config, Callable<Engine> load) throws Exception {
         SpecdServer server = new SpecdServer(config, load);
         try {
-            server.http = server.vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+            server.http = server.vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+                            .setSendBufferSize(SEND_BUFFER_BYTES))
                     .requestHandler(server.router())
                     .listen()
                     .toCompletionStage().toCompletableFuture().get();

@@ -19,8 +19,17 @@ final class RawStream implements AutoCloseable {
     private final BufferedReader in;
 
     RawStream(int port, String path, String json) {
+        this(port, path, json, 0);
+    }
+
+    /** @param receiveBuffer the socket's receive buffer in bytes (small ones make a slow reader), 0 for the default */
+    RawStream(int port, String path, String json, int receiveBuffer) {
         try {
-            socket = new Socket("127.0.0.1", port);
+            socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer);
+            }
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout(60_000);
             byte[] body = json.getBytes(StandardCharsets.UTF_8);
             String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
