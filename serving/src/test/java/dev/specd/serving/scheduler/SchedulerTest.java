@@ -110,7 +110,8 @@ class SchedulerTest {
             assertEquals(Scheduler.Admission.QUEUED, scheduler.submit(three));
             assertEquals(Scheduler.Admission.QUEUE_FULL, scheduler.submit(List.of(generation(5, new Recorder()))));
             scheduler.cancel(three.getFirst());
-            await(() -> scheduler.waiting() == 2);
+            await(() -> queued.result() != null);
+            assertEquals(2, scheduler.waiting());
             assertEquals(Ending.CANCELLED, queued.result().ending());
             assertEquals(0, queued.result().completionTokens());
             scheduler.cancel(first);
