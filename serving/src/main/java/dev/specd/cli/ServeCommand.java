@@ -120,7 +120,6 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("specd serve: " + e.getCause().getMessage());
             return 1;
         }
-        System.err.println("specd serve: listening on http://" + config.host() + ":" + server.port());
         stopped.await();
         return 0;
     }

@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +67,7 @@ public final class Scheduler implements AutoCloseable {
         this.queueCapacity = queueCapacity;
         this.metrics = metrics;
         this.observers = List.copyOf(observers);
-        this.thread = Thread.ofPlatform().name("specd-inference").unstarted(this::loop);
+        this.thread = Thread.ofPlatform().name("specd-inference").unstarted(this::run);
         thread.start();
     }
 
@@ -157,6 +158,28 @@ public final class Scheduler implements AutoCloseable {
     @Override
     public void close() {
         shutdown(Duration.ZERO);
+    }
+
+    /** Runs the loop; if it fails (a bug), refuses new work and ends every generation, so that none hangs. */
+    private void run() {
+        try {
+            loop();
+        } catch (RuntimeException | Error e) {
+            LOG.error("the inference thread failed; ending every generation", e);
+            synchronized (this) {
+                accepting = false;
+            }
+            for (Generation generation : running) {
+                end(generation, Ending.FAILED, 0);
+            }
+            running.clear();
+            runningCount.set(0);
+            for (Generation generation = queue.poll(); generation != null; generation = queue.poll()) {
+                waiting.decrementAndGet();
+                end(generation, Ending.FAILED, 0);
+            }
+            throw e;
+        }
     }
 
     private void loop() {
@@ -275,7 +298,7 @@ public final class Scheduler implements AutoCloseable {
             metrics.interTokenLatency(now - generation.lastEmissionNanos, tokens);
         }
         generation.lastEmissionNanos = now;
-        observers.forEach(observer -> observer.stepped(generation, output));
+        observe(observer -> observer.stepped(generation, output));
         if (sequence.finished()) {
             running.remove(generation);
             end(generation, Ending.of(sequence.finish()), tokens);
@@ -305,8 +328,19 @@ public final class Scheduler implements AutoCloseable {
         }
         metrics.finished(ending.metricReason());
         metrics.endToEndLatency(System.nanoTime() - generation.arrivalNanos());
-        observers.forEach(observer -> observer.ended(generation, sequence, ending));
+        observe(observer -> observer.ended(generation, sequence, ending));
         report(generation, new Update(delta, tokens, result));
+    }
+
+    /** Observers only learn from traffic: one that fails is logged, and serving goes on. */
+    private void observe(Consumer<GenerationObserver> event) {
+        for (GenerationObserver observer : observers) {
+            try {
+                event.accept(observer);
+            } catch (RuntimeException e) {
+                LOG.warn("a generation observer failed", e);
+            }
+        }
     }
 
     private static void report(Generation generation, Update update) {
