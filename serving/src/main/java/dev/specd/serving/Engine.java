@@ -172,10 +172,6 @@ public final class Engine implements AutoCloseable {
         return withBos;
     }
 
-    public String decode(int[] tokens) {
-        return tokenizer.decode(tokens);
-    }
-
     /** The draft model's version (0 for the pretrained base draft), or -1 without a draft model. */
     public int draftVersion() {
         return draftVersion;

@@ -80,10 +80,6 @@ final class Exchange {
         response.exceptionHandler(ignored -> clientLeft());
     }
 
-    CompletionPlan plan() {
-        return plan;
-    }
-
     List<Generation> generations() {
         return generations;
     }

@@ -114,18 +114,6 @@ public final class Scheduler implements AutoCloseable {
         return waiting.get();
     }
 
-    public int maxBatch() {
-        return maxBatch;
-    }
-
-    public int queueCapacity() {
-        return queueCapacity;
-    }
-
-    public boolean accepting() {
-        return accepting;
-    }
-
     public boolean alive() {
         return thread.isAlive();
     }
@@ -202,8 +190,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void endAbandonedQueued(long now, boolean pastShutdown) {
-        for (Iterator<Generation> it = queue.iterator(); it.hasNext(); ) {
-            Generation generation = it.next();
+        for (Generation generation : queue) {
             Optional<Ending> ending = abandoned(generation, now, pastShutdown);
             if (ending.isPresent() && queue.remove(generation)) {
                 waiting.decrementAndGet();
