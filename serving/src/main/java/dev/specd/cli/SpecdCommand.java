@@ -7,19 +7,26 @@ import picocli.CommandLine.Command;
  * The {@code specd} command line; {@code ./specd} at the repository root builds and runs it.
  *
  * <pre>
+ *   ./specd serve                  the OpenAI-compatible server on models/default
  *   ./specd pretrain               make the default model pair under models/
  *   ./specd bench model            forward-pass benchmark, JSON on stdout
+ *   ./specd bench spec             speculative decoding per domain, JSON on stdout
  * </pre>
  */
 @Command(name = "specd", mixinStandardHelpOptions = true, version = "specd 0.1.0",
         description = "Speculative-decoding inference server whose draft model learns from live traffic.",
-        subcommands = {BenchCommand.class, PretrainCommandLine.class})
+        subcommands = {ServeCommand.class, PretrainCommandLine.class, BenchCommand.class})
 public final class SpecdCommand implements Runnable {
 
     public static void main(String[] args) {
         // No model hub is reachable: DJL must use the libtorch on the class path or PYTORCH_LIBRARY_PATH.
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-        System.exit(new CommandLine(new SpecdCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The whole command line; enum options (such as serve's --drafter) are written in lower case. */
+    static CommandLine commandLine() {
+        return new CommandLine(new SpecdCommand()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override

@@ -1,0 +1,239 @@
+package dev.specd.serving;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.specd.model.ModelConfig;
+import dev.specd.model.Tokenizer;
+import dev.specd.model.llama.Transformer;
+import dev.specd.serving.scheduler.GenerationObserver;
+import dev.specd.verifier.AdaptiveSpeculation;
+import dev.specd.verifier.DraftModelDrafter;
+import dev.specd.verifier.Drafter;
+import dev.specd.verifier.HybridDrafter;
+import dev.specd.verifier.MeasuredCost;
+import dev.specd.verifier.NgramCache;
+import dev.specd.verifier.NgramDrafter;
+import dev.specd.verifier.PromptLookup;
+import dev.specd.verifier.SpeculativeDecoder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models a server runs: the target, the draft (when the drafter uses one), the tokenizer and
+ * the speculative decoder over them. Built from a {@link ServerConfig}; the decoder is used by the
+ * inference thread only, the tokenizer by any thread.
+ */
+public final class Engine implements AutoCloseable {
+
+    /** The command that makes the default model pair, named when it is missing. */
+    public static final String PRETRAIN_COMMAND = "./specd pretrain";
+
+    /** N-gram sources: prompt lookup over 1..3-grams, and a cross-request cache of 100k contexts. */
+    private static final int NGRAM_MIN = 1;
+    private static final int NGRAM_MAX = 3;
+    private static final int NGRAM_CACHE_ENTRIES = 100_000;
+    private static final int NGRAM_CANDIDATES = 4;
+    /** The hybrid drafter trusts an n-gram proposal whose first token is accepted with this probability. */
+    private static final double HYBRID_MIN_CONFIDENCE = 0.5;
+    /** Adaptive γ: start at 4 for 4 steps with every position's acceptance assumed 0.8, probe deeper every 8th step. */
+    private static final int INITIAL_GAMMA = 4;
+    private static final int WARMUP_STEPS = 4;
+    private static final double PRIOR_ACCEPTANCE = 0.8;
+    private static final double SMOOTHING = 0.2;
+    private static final int EXPLORATION_INTERVAL = 8;
+    /** Cost priors (ms) until forwards are measured: fixed, per position, per draft step. */
+    private static final double PRIOR_FIXED_MS = 1;
+    private static final double PRIOR_PER_POSITION_MS = 0.02;
+    private static final double PRIOR_DRAFT_STEP_MS = 0.2;
+    /** A draft directory named like the trainer's registry versions (v0003) carries its version. */
+    private static final Pattern VERSIONED = Pattern.compile("v(\\d+)");
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final String modelId;
+    private final Transformer target;
+    private final Transformer draft;
+    private final Tokenizer tokenizer;
+    private final SpeculativeDecoder decoder;
+    private final NgramRecorder ngramRecorder;
+    private final int contextLength;
+    private final int draftVersion;
+    private final String drafterKind;
+    private final int maxDraftTokens;
+
+    private Engine(String modelId, Transformer target, Transformer draft, Tokenizer tokenizer, SpeculativeDecoder decoder,
+            NgramRecorder ngramRecorder, int contextLength, int draftVersion, String drafterKind, int maxDraftTokens) {
+        this.modelId = modelId;
+        this.target = target;
+        this.draft = draft;
+        this.tokenizer = tokenizer;
+        this.decoder = decoder;
+        this.ngramRecorder = ngramRecorder;
+        this.contextLength = contextLength;
+        this.draftVersion = draftVersion;
+        this.drafterKind = drafterKind;
+        this.maxDraftTokens = maxDraftTokens;
+    }
+
+    /**
+     * Fails fast, before anything loads, when a checkpoint directory the configuration needs is
+     * missing, naming it and the command that creates it.
+     */
+    public static void checkModelsExist(ServerConfig config) throws IOException {
+        checkModelDir(config.targetDir(), "target");
+        if (config.usesDraftModel()) {
+            checkModelDir(config.draftDir(), "draft");
+        }
+    }
+
+    public static Engine load(ServerConfig config) throws IOException {
+        checkModelsExist(config);
+        Device device = Device.fromName(config.device());
+        DataType dtype = computeType(config.dtype());
+        Tokenizer tokenizer = Tokenizer.load(config.targetDir());
+        Transformer target = Transformer.load(config.targetDir(), device, dtype);
+        Transformer draft = config.usesDraftModel() ? Transformer.load(config.draftDir(), device, dtype) : null;
+        int contextLength = target.config().contextLength();
+        if (draft != null) {
+            checkSameVocabulary(target.config(), draft.config());
+            contextLength = Math.min(contextLength, draft.config().contextLength());
+        }
+        NgramCache ngramCache = new NgramCache(NGRAM_MIN, NGRAM_MAX, NGRAM_CACHE_ENTRIES, NGRAM_CANDIDATES);
+        Drafter drafter = drafter(config, draft, ngramCache, contextLength);
+        int maxDraftTokens = drafter == null ? 0 : config.maxDraftTokens();
+        var speculation = new AdaptiveSpeculation.Config(0, maxDraftTokens, Math.min(INITIAL_GAMMA, maxDraftTokens),
+                WARMUP_STEPS, PRIOR_ACCEPTANCE, SMOOTHING, EXPLORATION_INTERVAL);
+        SpeculativeDecoder decoder = new SpeculativeDecoder(target,
+                target.newCache(config.maxBatch(), contextLength, Long.MAX_VALUE), drafter, speculation,
+                tokenizer::decode, new MeasuredCost(PRIOR_FIXED_MS, PRIOR_PER_POSITION_MS, PRIOR_DRAFT_STEP_MS));
+        boolean usesNgrams = config.drafter() == ServerConfig.DrafterKind.NGRAM || config.drafter() == ServerConfig.DrafterKind.HYBRID;
+        String modelId = config.models().toAbsolutePath().normalize().getFileName().toString();
+        int draftVersion = draft == null ? -1 : versionOf(config.draftDir());
+        LOG.info("serving {} (context {}, {} slots) with drafter {}{}", modelId, contextLength, config.maxBatch(),
+                config.drafter().name().toLowerCase(Locale.ROOT), draft == null ? "" : ", draft " + versionLabel(draftVersion));
+        return new Engine(modelId, target, draft, tokenizer, decoder, usesNgrams ? new NgramRecorder(ngramCache) : null,
+                contextLength, draftVersion, config.drafter().name().toLowerCase(Locale.ROOT), maxDraftTokens);
+    }
+
+    private static Drafter drafter(ServerConfig config, Transformer draft, NgramCache ngramCache, int contextLength) {
+        return switch (config.drafter()) {
+            case NONE -> null;
+            case NGRAM -> ngram(ngramCache);
+            case MODEL -> new DraftModelDrafter(draft, draft.newCache(config.maxBatch(), contextLength, Long.MAX_VALUE));
+            case HYBRID -> new HybridDrafter(ngram(ngramCache),
+                    new DraftModelDrafter(draft, draft.newCache(config.maxBatch(), contextLength, Long.MAX_VALUE)),
+                    HYBRID_MIN_CONFIDENCE);
+        };
+    }
+
+    private static NgramDrafter ngram(NgramCache cache) {
+        return new NgramDrafter(new PromptLookup(NGRAM_MIN, NGRAM_MAX), cache);
+    }
+
+    /** The served model's id: the name of the models directory. */
+    public String modelId() {
+        return modelId;
+    }
+
+    public SpeculativeDecoder decoder() {
+        return decoder;
+    }
+
+    /** What learns from served traffic on the inference thread: the n-gram cache, when the drafter uses one. */
+    public List<GenerationObserver> observers() {
+        return ngramRecorder == null ? List.of() : List.of(ngramRecorder);
+    }
+
+    /** The longest prompt + max_tokens a request may ask for. */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    public int vocabSize() {
+        return target.config().vocabSize();
+    }
+
+    /** Prompt tokens of a text: the model's BOS (when it has one), then the text's tokens. */
+    public int[] encodePrompt(String text) {
+        int[] tokens = tokenizer.encode(text);
+        int bos = target.config().bosTokenId();
+        if (bos < 0) {
+            return tokens;
+        }
+        int[] withBos = new int[tokens.length + 1];
+        withBos[0] = bos;
+        System.arraycopy(tokens, 0, withBos, 1, tokens.length);
+        return withBos;
+    }
+
+    /** The draft model's version (0 for the pretrained base draft), or -1 without a draft model. */
+    public int draftVersion() {
+        return draftVersion;
+    }
+
+    /** The draft version as responses show it, or null without a draft model. */
+    public String draftVersionLabel() {
+        return draftVersion < 0 ? null : versionLabel(draftVersion);
+    }
+
+    /** model, ngram, hybrid or none. */
+    public String drafterKind() {
+        return drafterKind;
+    }
+
+    /** The most tokens a request may have drafted per step (0 when there is no drafter). */
+    public int maxDraftTokens() {
+        return maxDraftTokens;
+    }
+
+    @Override
+    public void close() {
+        if (ngramRecorder != null) {
+            ngramRecorder.close();
+        }
+        decoder.close();
+        target.close();
+        if (draft != null) {
+            draft.close();
+        }
+        tokenizer.close();
+    }
+
+    private static String versionLabel(int version) {
+        return String.format(Locale.ROOT, "v%04d", version);
+    }
+
+    private static int versionOf(Path draftDir) {
+        Matcher matcher = VERSIONED.matcher(draftDir.toAbsolutePath().normalize().getFileName().toString());
+        return matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
+    }
+
+    private static void checkModelDir(Path dir, String role) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE_NAME))) {
+            throw new IOException("no " + role + " model at " + dir.toAbsolutePath() + " (no " + ModelConfig.FILE_NAME
+                    + "): create the default pair with '" + PRETRAIN_COMMAND + "', or point --models at a directory "
+                    + "holding target/ and draft/ checkpoints");
+        }
+    }
+
+    private static void checkSameVocabulary(ModelConfig target, ModelConfig draft) {
+        if (target.vocabSize() != draft.vocabSize()) {
+            throw new IllegalArgumentException("the draft's vocabulary (" + draft.vocabSize()
+                    + ") differs from the target's (" + target.vocabSize() + "): they must share a tokenizer");
+        }
+    }
+
+    private static DataType computeType(String dtype) {
+        return switch (dtype.toLowerCase(Locale.ROOT)) {
+            case "float32" -> DataType.FLOAT32;
+            case "bfloat16" -> DataType.BFLOAT16;
+            default -> throw new IllegalArgumentException("--dtype must be float32 or bfloat16, got " + dtype);
+        };
+    }
+}

@@ -1,0 +1,70 @@
+package dev.specd.serving;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything {@code specd serve} is configured with. The defaults live in one place: the options
+ * of {@code ServeCommand}, which documents each in {@code --help}.
+ *
+ * @param models a directory holding {@code target/} and {@code draft/} checkpoints
+ * @param dataDir where the query log is written
+ * @param maxBatch the most sequences decoded together: the KV-cache slot count
+ * @param queue the most sequences waiting for a slot before requests are refused with 429
+ * @param apiKey required as a bearer token on /v1/* when not null
+ * @param adminKey required as a bearer token on /admin/* when not null (else the API key, if any)
+ * @param requestTimeout from arrival until a request is cut short
+ * @param maxBodyBytes the largest request body accepted
+ * @param dtype float32 or bfloat16 compute
+ * @param device cpu, or gpu on a host with a CUDA libtorch
+ * @param maxDraftTokens the most tokens drafted per step (adaptive γ stays within it)
+ * @param shutdownGrace how long in-flight requests may go on after shutdown begins
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        Path models,
+        Path dataDir,
+        DrafterKind drafter,
+        int maxBatch,
+        int queue,
+        String apiKey,
+        String adminKey,
+        Duration requestTimeout,
+        long maxBodyBytes,
+        String dtype,
+        String device,
+        int maxDraftTokens,
+        Duration shutdownGrace) {
+
+    /** What proposes draft tokens. */
+    public enum DrafterKind { MODEL, NGRAM, HYBRID, NONE }
+
+    public ServerConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be in [0, 65535], got " + port);
+        }
+        if (maxBatch < 1 || queue < 1) {
+            throw new IllegalArgumentException("--max-batch and --queue must be >= 1, got " + maxBatch + " and " + queue);
+        }
+        if (maxBodyBytes < 1 || maxDraftTokens < 0) {
+            throw new IllegalArgumentException("--max-body must be >= 1 and --max-draft-tokens >= 0");
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero() || shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("--request-timeout must be positive and --shutdown-grace not negative");
+        }
+    }
+
+    public Path targetDir() {
+        return models.resolve("target");
+    }
+
+    public Path draftDir() {
+        return models.resolve("draft");
+    }
+
+    /** Whether the drafter needs the draft model. */
+    public boolean usesDraftModel() {
+        return drafter == DrafterKind.MODEL || drafter == DrafterKind.HYBRID;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.specd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.specd.serving.ServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+
+    @Test
+    void defaultsServeTheBundledModelsOnLocalhost() {
+        ServerConfig config = ServeCommand.parse();
+        assertEquals("127.0.0.1", config.host());
+        assertEquals(8080, config.port());
+        assertEquals(Path.of("models/default"), config.models());
+        assertEquals(Path.of("models/default/target"), config.targetDir());
+        assertEquals(Path.of("models/default/draft"), config.draftDir());
+        assertEquals(Path.of("data"), config.dataDir());
+        assertEquals(ServerConfig.DrafterKind.MODEL, config.drafter());
+        assertEquals(Duration.ofSeconds(300), config.requestTimeout());
+        assertNull(config.apiKey());
+    }
+
+    @Test
+    void optionsOverrideTheDefaultsAndDrafterKindsIgnoreCase() {
+        ServerConfig config = ServeCommand.parse("--port", "9000", "--drafter", "ngram", "--max-batch", "2", "--queue", "5",
+                "--api-key", "k", "--request-timeout", "7", "--max-body", "100", "--dtype", "bfloat16");
+        assertEquals(9000, config.port());
+        assertEquals(ServerConfig.DrafterKind.NGRAM, config.drafter());
+        assertEquals(2, config.maxBatch());
+        assertEquals(5, config.queue());
+        assertEquals("k", config.apiKey());
+        assertEquals(Duration.ofSeconds(7), config.requestTimeout());
+        assertEquals(100, config.maxBodyBytes());
+        assertEquals("bfloat16", config.dtype());
+    }
+
+    @Test
+    void helpDocumentsEveryOptionWithItsDefault() {
+        String help = new CommandLine(new ServeCommand()).getUsageMessage();
+        for (String option : List.of("--host", "--port", "--models", "--data-dir", "--drafter", "--max-batch", "--queue",
+                "--api-key", "--admin-key", "--request-timeout", "--max-body", "--dtype", "--device", "--max-draft-tokens",
+                "--shutdown-grace")) {
+            assertTrue(help.contains(option), option + " missing from\n" + help);
+        }
+        assertTrue(help.contains("(default 127.0.0.1)"), help);
+        assertTrue(help.contains("(default models/default)"), help);
+    }
+
+    @Test
+    void missingModelsFailWithTheDirectoryAndTheCommandThatMakesThem(@TempDir Path empty) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            exit = SpecdCommand.commandLine().execute("serve", "--port", "0", "--models", empty.toString());
+        } finally {
+            System.setErr(original);
+        }
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, exit, message);
+        assertTrue(message.contains(empty.resolve("target").toString()), message);
+        assertTrue(message.contains("./specd pretrain"), message);
+    }
+}
