@@ -7,13 +7,12 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.ParameterTracker;
 import dev.specd.model.ModelConfig;
 import dev.specd.model.llama.Transformer;
+import dev.specd.trainer.AdamW;
+import dev.specd.trainer.GradientClipping;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +27,7 @@ import java.util.TreeMap;
  * <p>Every call must come from one thread, the training thread: DJL allows one GradientCollector
  * at a time per process, and PyTorch's autograd mode is per thread. Each step runs in an
  * {@link NDScope}, so native memory stays flat from step to step; only the parameters and AdamW's
- * moments (created on the first update, outside any scope) persist. DJL's AdamW detaches its
- * moments from every manager, so they are freed with the process, not by {@link #close()}: make
- * one trainer per process, not one per candidate.
+ * moments (made with the trainer, in its manager) persist, and {@link #close()} frees them.
  */
 public final class DraftTrainer implements AutoCloseable {
 
@@ -41,7 +38,7 @@ public final class DraftTrainer implements AutoCloseable {
     private final Map<String, NDArray> parameters; // float32, requiring gradients
     private final Transformer model; // the training forward over the parameters
     private final Transformer frozen; // the same storage without gradients, for evaluation
-    private final Optimizer optimizer;
+    private final AdamW optimizer;
     private final int maxLength;
     private Thread owner;
     private long steps;
@@ -61,11 +58,7 @@ public final class DraftTrainer implements AutoCloseable {
             views.put(name, view);
         });
         this.frozen = Transformer.fromWeights(config, viewManager, DataType.FLOAT32, views);
-        ParameterTracker rate = (parameterId, update) -> settings.learningRateAt(update);
-        this.optimizer = Optimizer.adamW()
-                .optLearningRateTracker(rate)
-                .optWeightDecays((float) settings.weightDecay())
-                .build();
+        this.optimizer = AdamW.fresh(manager, parameters, AdamW.Hyperparameters.DEFAULT.withWeightDecay(settings.weightDecay()));
         this.maxLength = Math.min(settings.maxSequenceLength(), config.contextLength());
     }
 
@@ -111,48 +104,16 @@ public final class DraftTrainer implements AutoCloseable {
                 }
                 collector.backward(value);
             }
-            norm = clipToGlobalNorm(parameters.values(), settings.maxGradNorm());
-        }
-        if (!Double.isFinite(norm)) {
-            discardGradients();
-            return new StepResult(steps, lossValue, norm, batch.positions(), false);
-        }
-        // Outside the scope: AdamW creates its moments on the first update and they must outlive it.
-        parameters.forEach((name, parameter) -> {
-            try (NDArray gradient = parameter.getGradient()) {
-                optimizer.update(name, parameter, gradient); // also zeroes the gradient
+            norm = GradientClipping.globalNorm(parameters.values().stream().map(NDArray::getGradient).toList());
+            if (!Double.isFinite(norm)) {
+                AdamW.zeroGradients(parameters.values());
+                return new StepResult(steps, lossValue, norm, batch.positions(), false);
             }
-        });
+            optimizer.step(parameters, steps + 1, settings.learningRateAt(Math.toIntExact(steps + 1)),
+                    GradientClipping.scale(norm, settings.maxGradNorm()));
+        }
         steps++;
         return new StepResult(steps, lossValue, norm, batch.positions(), true);
-    }
-
-    /**
-     * Scales every gradient in place by min(1, maxNorm / ‖g‖), ‖g‖ the L2 norm of all of them
-     * together, so one outlier batch cannot throw the draft far. Temporaries go to the caller's scope.
-     *
-     * @return ‖g‖ before clipping
-     */
-    static double clipToGlobalNorm(Collection<NDArray> parameters, double maxNorm) {
-        double sumOfSquares = 0;
-        for (NDArray parameter : parameters) {
-            sumOfSquares += parameter.getGradient().square().sum().getFloat();
-        }
-        double norm = Math.sqrt(sumOfSquares);
-        if (norm > maxNorm) {
-            float scale = (float) (maxNorm / (norm + 1e-6));
-            parameters.forEach(parameter -> parameter.getGradient().muli(scale));
-        }
-        return norm;
-    }
-
-    /** Overwrites non-finite gradients with zeros (multiplying would keep the NaNs). */
-    private void discardGradients() {
-        for (NDArray parameter : parameters.values()) {
-            try (NDArray gradient = parameter.getGradient()) {
-                gradient.set(new float[Math.toIntExact(gradient.size())]);
-            }
-        }
     }
 
     private void checkThread() {

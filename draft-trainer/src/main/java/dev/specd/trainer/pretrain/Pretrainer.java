@@ -6,20 +6,19 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.specd.model.ModelConfig;
 import dev.specd.model.llama.LlamaWeights;
 import dev.specd.model.llama.Transformer;
+import dev.specd.trainer.AdamW;
+import dev.specd.trainer.GradientClipping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Trains one decoder from scratch on a {@link TokenStream}: next-token cross-entropy, gradients
@@ -98,11 +97,8 @@ public final class Pretrainer {
             manager.close();
             throw e;
         }
-        Set<String> decayed = parameters.entrySet().stream()
-                .filter(p -> p.getValue().getShape().dimension() >= 2)
-                .map(Map.Entry::getKey)
-                .collect(Collectors.toSet());
-        AdamW optimizer = new AdamW(AdamW.Hyperparameters.DEFAULT.withWeightDecay(plan.weightDecay()), decayed, first, second);
+        AdamW optimizer = new AdamW(AdamW.Hyperparameters.DEFAULT.withWeightDecay(plan.weightDecay()),
+                AdamW.matrices(parameters), first, second);
 
         try (Transformer model = Transformer.fromWeights(config, manager, DataType.FLOAT32, parameters)) {
             int step = resumed.map(Checkpoint::step).orElse(0);
@@ -114,9 +110,6 @@ public final class Pretrainer {
             long sessionStart = System.nanoTime();
             long timedFrom = 0;
             int sessionSteps = 0;
-            // Autograd is thread-local in libtorch and on by default on threads the engine did not
-            // start on; the optimizer writes into leaf tensors, which only works with it off.
-            JniUtils.setGradMode(false);
             while (step < totalSteps) {
                 LearningRateSchedule schedule = plan.schedule(totalSteps);
                 double loss = trainStep(model, manager, parameters, optimizer, data.batch(step, plan.batchSize(),
@@ -170,6 +163,7 @@ public final class Pretrainer {
             }
             double norm = GradientClipping.globalNorm(parameters.values().stream().map(NDArray::getGradient).toList());
             if (!Double.isFinite(norm)) {
+                AdamW.zeroGradients(parameters.values()); // else they would add into the next step's
                 return norm;
             }
             optimizer.step(parameters, t, learningRate, GradientClipping.scale(norm, maxGradientNorm));

@@ -1,4 +1,4 @@
-package dev.specd.trainer.pretrain;
+package dev.specd.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
