@@ -48,11 +48,19 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, config);
     }
 
-    /** serve's configuration for the models, with a fresh query-log directory beside them. */
+    /**
+     * serve's configuration for the models, with a fresh data directory beside them. The trainer is
+     * off unless the options name it, so that tests not about it keep the draft they started with.
+     */
     static ServerConfig config(Path models, String... options) {
-        Path dataDir = models.resolveSibling("data-" + SERVERS.incrementAndGet());
-        String[] args = Stream.concat(Stream.of("--host", "127.0.0.1", "--port", "0", "--models", models.toString(),
-                "--data-dir", dataDir.toString()), Arrays.stream(options)).toArray(String[]::new);
+        return config(models, models.resolveSibling("data-" + SERVERS.incrementAndGet()), options);
+    }
+
+    /** serve's configuration for the models and a given data directory (the trainer off unless named). */
+    static ServerConfig config(Path models, Path dataDir, String... options) {
+        Stream<String> trainer = Arrays.asList(options).contains("--trainer") ? Stream.of() : Stream.of("--trainer", "off");
+        String[] args = Stream.of(Stream.of("--host", "127.0.0.1", "--port", "0", "--models", models.toString(),
+                "--data-dir", dataDir.toString()), trainer, Arrays.stream(options)).flatMap(s -> s).toArray(String[]::new);
         return ServeCommand.parse(args);
     }
 
