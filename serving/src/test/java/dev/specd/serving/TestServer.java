@@ -3,6 +3,7 @@ package dev.specd.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.specd.cli.ServeCommand;
+import dev.specd.trainer.online.OnlineConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -39,6 +40,13 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Path models, String... options) throws Exception {
         ServerConfig config = config(models, options);
         TestServer test = new TestServer(SpecdServer.start(config), config);
+        test.server.ready().get(60, TimeUnit.SECONDS);
+        return test;
+    }
+
+    /** Starts a server with the given configuration and online-trainer settings, and waits until it is ready. */
+    static TestServer start(ServerConfig config, OnlineConfig trainer) throws Exception {
+        TestServer test = new TestServer(SpecdServer.start(config, trainer), config);
         test.server.ready().get(60, TimeUnit.SECONDS);
         return test;
     }
