@@ -153,7 +153,7 @@ final class DraftFollower implements AutoCloseable {
     private void refuse(String version, Exception problem) {
         refused = version;
         metrics.draftRefused();
-        LOG.error("refusing draft {}: {}; {} keeps serving", version, problem.getMessage(), swap.serving().version());
+        LOG.error("cannot serve draft {}: {}; {} keeps serving", version, problem.getMessage(), swap.serving().version());
     }
 
     /** Stops following; a swap already handed to the inference thread still happens. */

@@ -73,7 +73,7 @@ final class DraftLoader {
                     throw new IOException("no registered draft version can serve: " + String.join("; ", refusals)
                             + ". Remove " + registry.root() + " to register the bundled draft afresh.", e);
                 }
-                LOG.error("refusing draft {}: {}; falling back to {}", version, e.getMessage(), fallback);
+                LOG.error("cannot serve draft {}: {}; falling back to {}", version, e.getMessage(), fallback);
                 version = fallback;
             }
         }

@@ -38,7 +38,11 @@ final class TestServer implements AutoCloseable {
 
     /** Starts {@code serve} on the models with the given extra options, and waits until it is ready. */
     static TestServer start(Path models, String... options) throws Exception {
-        ServerConfig config = config(models, options);
+        return start(config(models, options));
+    }
+
+    /** Starts a server with the given configuration, and waits until it is ready. */
+    static TestServer start(ServerConfig config) throws Exception {
         TestServer test = new TestServer(SpecdServer.start(config), config);
         test.server.ready().get(60, TimeUnit.SECONDS);
         return test;
