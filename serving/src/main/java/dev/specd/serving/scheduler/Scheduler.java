@@ -204,7 +204,7 @@ public final class Scheduler implements Executor, AutoCloseable {
             boolean pastShutdown = !accepting && now - shutdownDeadlineNanos >= 0;
             endAbandonedQueued(now, pastShutdown);
             endAbandonedRunning(now, pastShutdown);
-            admit(now);
+            admit();
             if (!accepting && running.isEmpty() && queue.isEmpty()) {
                 return;
             }
@@ -258,7 +258,7 @@ public final class Scheduler implements Executor, AutoCloseable {
         return pastShutdown ? Optional.of(Ending.SHUTDOWN) : Optional.empty();
     }
 
-    private void admit(long now) {
+    private void admit() {
         while (running.size() < maxBatch) {
             Generation generation = queue.poll();
             if (generation == null) {
@@ -279,7 +279,8 @@ public final class Scheduler implements Executor, AutoCloseable {
             }
             generation.sequence = sequence.get();
             running.add(generation);
-            metrics.queueTime(now - generation.arrivalNanos());
+            // Read now, not at the top of the iteration: a generation submitted since then would get a negative time.
+            metrics.queueTime(System.nanoTime() - generation.arrivalNanos());
             metrics.promptTokens(generation.request().prompt().length);
         }
         runningCount.set(running.size());
