@@ -103,7 +103,7 @@ public final class SpecdServer implements AutoCloseable {
      * configuration; the online trainer, if it runs here, has its defaults on the configured device.
      */
     public static SpecdServer start(ServerConfig config) throws Exception {
-        return start(config, OnlineConfig.defaults().withDevice(Device.fromName(config.device())));
+        return start(config, defaultTrainer(config));
     }
 
     /** As {@link #start(ServerConfig)}, with the online trainer's settings given. */
@@ -113,7 +113,12 @@ public final class SpecdServer implements AutoCloseable {
 
     /** Listens, then runs {@code load} on a loader thread; the server is ready when it returns. */
     public static SpecdServer start(ServerConfig config, Callable<Engine> load) throws Exception {
-        return start(config, load, OnlineConfig.defaults().withDevice(Device.fromName(config.device())));
+        return start(config, load, defaultTrainer(config));
+    }
+
+    /** The online trainer's defaults, on the device the server computes on. */
+    private static OnlineConfig defaultTrainer(ServerConfig config) {
+        return OnlineConfig.defaults().withDevice(Device.fromName(config.device()));
     }
 
     private static SpecdServer start(ServerConfig config, Callable<Engine> load, OnlineConfig trainerConfig)

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.specd.model.ModelConfig;
 import dev.specd.model.llama.LlamaWeights;
+import dev.specd.querylog.QueryLogReader;
 import dev.specd.trainer.online.DraftManifest;
 import dev.specd.trainer.online.DraftRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Draft versions while serving, with the trainer off: swaps under load leave greedy outputs
  * unchanged; a corrupt version is refused when promoted, when the registry's current names it, and
  * at startup, while the previous draft keeps serving; a version that another process (a
- * {@code specd train}) promotes is swapped in by polling.
+ * {@code specd train}) promotes is swapped in by polling, and responses and query-log records name
+ * the version that served them.
  */
 class DraftVersionsTest {
 
@@ -150,6 +153,7 @@ class DraftVersionsTest {
     @Test
     void aVersionPromotedByAnotherProcessIsSwappedInByPolling() throws Exception {
         try (TestServer server = TestServer.start(TestServer.config(models, dataDir))) {
+            assertServing(server, "v0000", "v0000");
             DraftRegistry otherProcess = DraftRegistry.open(dataDir);
             String v1 = addVersion(otherProcess, "v0000", 31);
             otherProcess.promote(v1);
@@ -158,6 +162,10 @@ class DraftVersionsTest {
             assertServing(server, v1, v1);
             assertEquals(1, server.metric("specd_draft_version"));
             assertEquals(1, server.metric("specd_draft_swaps_total"));
+            try (QueryLogReader log = QueryLogReader.open(dataDir)) {
+                await(() -> logged(log).size() == 2, "both requests in the query log");
+                assertEquals(List.of("v0000", v1), logged(log), "each record names the draft that served it");
+            }
         }
     }
 
@@ -206,6 +214,14 @@ class DraftVersionsTest {
             }
         }
         return text.toString();
+    }
+
+    private static List<String> logged(QueryLogReader log) {
+        try {
+            return log.after(0, 100).stream().map(stored -> stored.record().draftVersion()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<String> versions(JsonNode drafts) {
