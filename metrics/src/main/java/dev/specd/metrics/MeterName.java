@@ -42,6 +42,28 @@ public enum MeterName {
     REQUESTS_WAITING(Kind.GAUGE, "specd.requests.waiting", "Sequences admitted to the queue, waiting for a slot."),
     DRAFT_VERSION(Kind.GAUGE, "specd.draft.version",
             "Version number of the draft model serving now (0 = the pretrained base draft; -1 = no draft model)."),
+    DRAFT_SWAPS(Kind.COUNTER, "specd.draft.swaps",
+            "Draft models swapped in between two scheduler iterations (promotions, rollbacks, registry changes)."),
+    DRAFT_REFUSALS(Kind.COUNTER, "specd.draft.refusals",
+            "Draft versions refused because they failed their checksums or did not load; the previous draft kept serving."),
+
+    TRAINER_STEPS(Kind.FUNCTION_COUNTER, "specd.trainer.steps", "Online distillation steps applied to the candidate draft."),
+    TRAINER_LOSS(Kind.GAUGE, "specd.trainer.loss",
+            "Distillation loss of the candidate draft, exponentially weighted over steps (weight 0.05); NaN before the first."),
+    TRAINER_RECORDS_CONSUMED(Kind.FUNCTION_COUNTER, "specd.trainer.records.consumed",
+            "Query-log records the online trainer has read."),
+    TRAINER_TRAINING_SHARE(Kind.GAUGE, "specd.trainer.training.share",
+            "Share of wall time since the trainer started spent training and evaluating (the compute it took)."),
+    TRAINER_DEFERRED_STEPS(Kind.FUNCTION_COUNTER, "specd.trainer.steps.deferred",
+            "Training steps the capacity governor held back at least once because serving needed the compute."),
+    TRAINER_PROMOTIONS(Kind.FUNCTION_COUNTER, "specd.trainer.promotions",
+            "Candidate drafts the online trainer promoted to serving."),
+    TRAINER_CANDIDATE_ACCEPTANCE(Kind.GAUGE, "specd.trainer.candidate.expected.acceptance",
+            "Expected acceptance (mean of sum min(p, q) over held-out positions) of the candidate draft at the last "
+                    + "evaluation; NaN before the first."),
+    TRAINER_SERVING_ACCEPTANCE(Kind.GAUGE, "specd.trainer.serving.expected.acceptance",
+            "Expected acceptance of the serving draft on the same held-out positions at the last evaluation; NaN before "
+                    + "the first."),
 
     QUERY_LOG_WRITTEN(Kind.FUNCTION_COUNTER, "specd.querylog.records.written", "Query-log records durably written."),
     QUERY_LOG_DROPPED(Kind.FUNCTION_COUNTER, "specd.querylog.records.dropped",

@@ -35,6 +35,8 @@ public final class ServingMetrics {
     private final Timer interTokenLatency = timer(MeterName.INTER_TOKEN_LATENCY);
     private final Timer endToEndLatency = timer(MeterName.END_TO_END_LATENCY);
     private final Timer queueTime = timer(MeterName.QUEUE_TIME);
+    private final Counter draftSwaps = counter(MeterName.DRAFT_SWAPS);
+    private final Counter draftRefusals = counter(MeterName.DRAFT_REFUSALS);
     /** [position] accepted-at-position counters, created as deeper drafts appear. */
     private Counter[] acceptedAtPosition = new Counter[0];
     /** Function counters hold their source weakly: these keep the sources alive. */
@@ -79,6 +81,16 @@ public final class ServingMetrics {
 
     public void endToEndLatency(long nanos) {
         endToEndLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A new draft model took the serving one's place. */
+    public void draftSwapped() {
+        draftSwaps.increment();
+    }
+
+    /** A draft version was refused (corrupt or unloadable); the previous one keeps serving. */
+    public void draftRefused() {
+        draftRefusals.increment();
     }
 
     /** A sequence left the running batch; see {@link MeterName#REQUESTS_FINISHED} for the reasons. */

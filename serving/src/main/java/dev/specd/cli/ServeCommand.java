@@ -16,9 +16,15 @@ import picocli.CommandLine.Option;
 /** {@code specd serve}: the OpenAI-compatible server. Its options hold the server's defaults, once. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Serve the OpenAI-compatible API (POST /v1/completions, POST /v1/chat/completions, GET /v1/models, "
-                + "GET /health, /ready, /metrics, /admin/status) with speculative decoding.",
+                + "GET /health, /ready, /metrics, /admin/*) with speculative decoding, and train the draft on the "
+                + "served traffic.",
                 "Stops gracefully on SIGINT/SIGTERM: new requests get 503, requests in flight get --shutdown-grace to finish."})
 public final class ServeCommand implements Callable<Integer> {
+
+    /** Shared with {@code specd train}, which works on the same models and data directory. */
+    static final String DEFAULT_MODELS = "models/default";
+    static final String DEFAULT_DATA_DIR = "data";
+    static final String DEFAULT_DEVICE = "cpu";
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String host;
@@ -26,13 +32,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on; 0 picks a free one (default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--models", defaultValue = "models/default", paramLabel = "DIR",
+    @Option(names = "--models", defaultValue = DEFAULT_MODELS, paramLabel = "DIR",
             description = "Directory holding the target/ and draft/ checkpoints; its name is the served model id "
                     + "(default ${DEFAULT-VALUE}).")
     Path models;
 
-    @Option(names = "--data-dir", defaultValue = "data", paramLabel = "DIR",
-            description = "Where the query log is written (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data-dir", defaultValue = DEFAULT_DATA_DIR, paramLabel = "DIR",
+            description = "Where the query log (query-log.db) and the draft versions (drafts/) live "
+                    + "(default ${DEFAULT-VALUE}).")
     Path dataDir;
 
     @Option(names = "--drafter", defaultValue = "model", paramLabel = "KIND",
@@ -69,7 +76,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "float32", description = "Compute dtype: float32 or bfloat16 (default ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, or gpu on a host with a CUDA libtorch (default ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = DEFAULT_DEVICE, description = "cpu, or gpu on a host with a CUDA libtorch (default ${DEFAULT-VALUE}).")
     String device;
 
     @Option(names = "--max-draft-tokens", defaultValue = "8", paramLabel = "N",
@@ -81,11 +88,24 @@ public final class ServeCommand implements Callable<Integer> {
             description = "How long requests in flight may go on after shutdown begins (default ${DEFAULT-VALUE}).")
     long shutdownGraceSeconds;
 
+    @Option(names = "--trainer", defaultValue = "in-process", paramLabel = "MODE", converter = TrainerModeConverter.class,
+            description = "in-process: train the draft on the query log when serving leaves spare capacity, and swap "
+                    + "in the drafts it promotes; off: no training here (run 'specd train' as its own process, or "
+                    + "none). Either way serving follows the draft registry's current version (default ${DEFAULT-VALUE}).")
+    ServerConfig.TrainerMode trainer;
+
+    static final class TrainerModeConverter implements CommandLine.ITypeConverter<ServerConfig.TrainerMode> {
+        @Override
+        public ServerConfig.TrainerMode convert(String value) {
+            return ServerConfig.TrainerMode.of(value);
+        }
+    }
+
     /** The configuration these options describe. */
     public ServerConfig config() {
         return new ServerConfig(host, port, models, dataDir, drafter, maxBatch, queue, blankToNull(apiKey),
                 blankToNull(adminKey), Duration.ofSeconds(requestTimeoutSeconds), maxBody, dtype, device, maxDraftTokens,
-                Duration.ofSeconds(shutdownGraceSeconds));
+                Duration.ofSeconds(shutdownGraceSeconds), trainer);
     }
 
     /** Parses {@code serve} arguments with the defaults above; for tests and embedding. */

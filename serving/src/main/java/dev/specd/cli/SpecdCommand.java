@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
  * The {@code specd} command line; {@code ./specd} at the repository root builds and runs it.
  *
  * <pre>
- *   ./specd serve                  the OpenAI-compatible server on models/default
+ *   ./specd serve                  the OpenAI-compatible server on models/default, training its draft
+ *   ./specd train                  the online trainer as a process of its own (serve --trainer off)
  *   ./specd pretrain               make the default model pair under models/
  *   ./specd bench model            forward-pass benchmark, JSON on stdout
  *   ./specd bench spec             speculative decoding per domain, JSON on stdout
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "specd", mixinStandardHelpOptions = true, version = "specd 0.1.0",
         description = "Speculative-decoding inference server whose draft model learns from live traffic.",
-        subcommands = {ServeCommand.class, PretrainCommandLine.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, TrainCommand.class, PretrainCommandLine.class, BenchCommand.class})
 public final class SpecdCommand implements Runnable {
 
     public static void main(String[] args) {

@@ -6,6 +6,7 @@ import dev.specd.model.ModelConfig;
 import dev.specd.model.Tokenizer;
 import dev.specd.model.llama.Transformer;
 import dev.specd.serving.scheduler.GenerationObserver;
+import dev.specd.trainer.online.DraftRegistry;
 import dev.specd.verifier.AdaptiveSpeculation;
 import dev.specd.verifier.DraftModelDrafter;
 import dev.specd.verifier.Drafter;
@@ -20,15 +21,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The models a server runs: the target, the draft (when the drafter uses one), the tokenizer and
  * the speculative decoder over them. Built from a {@link ServerConfig}; the decoder is used by the
- * inference thread only, the tokenizer by any thread.
+ * inference thread only, the tokenizer by any thread. The draft is a version of the draft registry
+ * in the data directory (the bundled draft is its v0000) and can be swapped while serving.
  */
 public final class Engine implements AutoCloseable {
 
@@ -52,31 +54,30 @@ public final class Engine implements AutoCloseable {
     private static final double PRIOR_FIXED_MS = 1;
     private static final double PRIOR_PER_POSITION_MS = 0.02;
     private static final double PRIOR_DRAFT_STEP_MS = 0.2;
-    /** A draft directory named like the trainer's registry versions (v0003) carries its version. */
-    private static final Pattern VERSIONED = Pattern.compile("v(\\d+)");
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final String modelId;
     private final Transformer target;
-    private final Transformer draft;
     private final Tokenizer tokenizer;
     private final SpeculativeDecoder decoder;
     private final NgramRecorder ngramRecorder;
     private final int contextLength;
-    private final int draftVersion;
+    private final DraftLoader draftLoader;
+    private final DraftSwap draftSwap;
     private final String drafterKind;
     private final int maxDraftTokens;
 
-    private Engine(String modelId, Transformer target, Transformer draft, Tokenizer tokenizer, SpeculativeDecoder decoder,
-            NgramRecorder ngramRecorder, int contextLength, int draftVersion, String drafterKind, int maxDraftTokens) {
+    private Engine(String modelId, Transformer target, Tokenizer tokenizer, SpeculativeDecoder decoder,
+            NgramRecorder ngramRecorder, int contextLength, DraftLoader draftLoader, DraftSwap draftSwap,
+            String drafterKind, int maxDraftTokens) {
         this.modelId = modelId;
         this.target = target;
-        this.draft = draft;
         this.tokenizer = tokenizer;
         this.decoder = decoder;
         this.ngramRecorder = ngramRecorder;
         this.contextLength = contextLength;
-        this.draftVersion = draftVersion;
+        this.draftLoader = draftLoader;
+        this.draftSwap = draftSwap;
         this.drafterKind = drafterKind;
         this.maxDraftTokens = maxDraftTokens;
     }
@@ -98,14 +99,16 @@ public final class Engine implements AutoCloseable {
         DataType dtype = computeType(config.dtype());
         Tokenizer tokenizer = Tokenizer.load(config.targetDir());
         Transformer target = Transformer.load(config.targetDir(), device, dtype);
-        Transformer draft = config.usesDraftModel() ? Transformer.load(config.draftDir(), device, dtype) : null;
-        int contextLength = target.config().contextLength();
-        if (draft != null) {
-            checkSameVocabulary(target.config(), draft.config());
-            contextLength = Math.min(contextLength, draft.config().contextLength());
-        }
+        DraftLoader draftLoader = config.usesDraftModel()
+                ? new DraftLoader(DraftRegistry.open(config.dataDir()), device, dtype, target.config())
+                : null;
+        ServingDraft draft = draftLoader == null ? null : draftLoader.startup(config.draftDir());
+        int contextLength = draft == null
+                ? target.config().contextLength()
+                : Math.min(target.config().contextLength(), draft.model().config().contextLength());
         NgramCache ngramCache = new NgramCache(NGRAM_MIN, NGRAM_MAX, NGRAM_CACHE_ENTRIES, NGRAM_CANDIDATES);
-        Drafter drafter = drafter(config, draft, ngramCache, contextLength);
+        Function<Transformer, Drafter> drafterFor = model -> drafter(config, model, ngramCache, contextLength);
+        Drafter drafter = drafterFor.apply(draft == null ? null : draft.model());
         int maxDraftTokens = drafter == null ? 0 : config.maxDraftTokens();
         var speculation = new AdaptiveSpeculation.Config(0, maxDraftTokens, Math.min(INITIAL_GAMMA, maxDraftTokens),
                 WARMUP_STEPS, PRIOR_ACCEPTANCE, SMOOTHING, EXPLORATION_INTERVAL);
@@ -114,11 +117,11 @@ public final class Engine implements AutoCloseable {
                 tokenizer::decode, new MeasuredCost(PRIOR_FIXED_MS, PRIOR_PER_POSITION_MS, PRIOR_DRAFT_STEP_MS));
         boolean usesNgrams = config.drafter() == ServerConfig.DrafterKind.NGRAM || config.drafter() == ServerConfig.DrafterKind.HYBRID;
         String modelId = config.models().toAbsolutePath().normalize().getFileName().toString();
-        int draftVersion = draft == null ? -1 : versionOf(config.draftDir());
         LOG.info("serving {} (context {}, {} slots) with drafter {}{}", modelId, contextLength, config.maxBatch(),
-                config.drafter().name().toLowerCase(Locale.ROOT), draft == null ? "" : ", draft " + versionLabel(draftVersion));
-        return new Engine(modelId, target, draft, tokenizer, decoder, usesNgrams ? new NgramRecorder(ngramCache) : null,
-                contextLength, draftVersion, config.drafter().name().toLowerCase(Locale.ROOT), maxDraftTokens);
+                config.drafter().name().toLowerCase(Locale.ROOT), draft == null ? "" : ", draft " + draft.version());
+        return new Engine(modelId, target, tokenizer, decoder, usesNgrams ? new NgramRecorder(ngramCache) : null,
+                contextLength, draftLoader, draft == null ? null : new DraftSwap(decoder, draft, drafterFor),
+                config.drafter().name().toLowerCase(Locale.ROOT), maxDraftTokens);
     }
 
     private static Drafter drafter(ServerConfig config, Transformer draft, NgramCache ngramCache, int contextLength) {
@@ -172,14 +175,23 @@ public final class Engine implements AutoCloseable {
         return withBos;
     }
 
-    /** The draft model's version (0 for the pretrained base draft), or -1 without a draft model. */
+    /** The number of the draft version serving (0 for the pretrained base draft), or -1 without a draft model. */
     public int draftVersion() {
-        return draftVersion;
+        return draftSwap == null ? -1 : draftSwap.serving().number();
     }
 
-    /** The draft version as responses show it, or null without a draft model. */
+    /** The draft version serving as responses show it ({@code v0003}), or null without a draft model. */
     public String draftVersionLabel() {
-        return draftVersion < 0 ? null : versionLabel(draftVersion);
+        return draftSwap == null ? null : draftSwap.serving().version();
+    }
+
+    /** Where draft versions come from, and how the serving one is swapped: empty without a draft model. */
+    Optional<DraftLoader> draftLoader() {
+        return Optional.ofNullable(draftLoader);
+    }
+
+    Optional<DraftSwap> draftSwap() {
+        return Optional.ofNullable(draftSwap);
     }
 
     /** model, ngram, hybrid or none. */
@@ -199,33 +211,18 @@ public final class Engine implements AutoCloseable {
         }
         decoder.close();
         target.close();
-        if (draft != null) {
-            draft.close();
+        if (draftSwap != null) {
+            draftSwap.close();
         }
         tokenizer.close();
     }
 
-    private static String versionLabel(int version) {
-        return String.format(Locale.ROOT, "v%04d", version);
-    }
-
-    private static int versionOf(Path draftDir) {
-        Matcher matcher = VERSIONED.matcher(draftDir.toAbsolutePath().normalize().getFileName().toString());
-        return matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
-    }
-
-    private static void checkModelDir(Path dir, String role) throws IOException {
+    /** Fails naming {@code dir}, and the command that makes the default pair, when it holds no checkpoint. */
+    public static void checkModelDir(Path dir, String role) throws IOException {
         if (!Files.isRegularFile(dir.resolve(ModelConfig.FILE_NAME))) {
             throw new IOException("no " + role + " model at " + dir.toAbsolutePath() + " (no " + ModelConfig.FILE_NAME
                     + "): create the default pair with '" + PRETRAIN_COMMAND + "', or point --models at a directory "
                     + "holding target/ and draft/ checkpoints");
-        }
-    }
-
-    private static void checkSameVocabulary(ModelConfig target, ModelConfig draft) {
-        if (target.vocabSize() != draft.vocabSize()) {
-            throw new IllegalArgumentException("the draft's vocabulary (" + draft.vocabSize()
-                    + ") differs from the target's (" + target.vocabSize() + "): they must share a tokenizer");
         }
     }
 

@@ -46,6 +46,8 @@ final class Exchange {
     /** [choice] text of its reply was shown (chat drops the reply's leading space). */
     private final boolean[] textShown;
     private int ended;
+    /** The draft version serving when the latest choice ended: what the response reports. */
+    private String draftVersion;
     private boolean streaming;
     private boolean paused;
     private boolean closed;
@@ -90,6 +92,7 @@ final class Exchange {
         }
         if (update.finished()) {
             results[choice] = update.result();
+            draftVersion = update.result().draftVersion();
             ended++;
         }
         if (plan.stream()) {
@@ -202,7 +205,7 @@ final class Exchange {
             }
         }
         return new Speculative(totals.draftedTokens(), totals.acceptedTokens(), totals.acceptanceRate(),
-                totals.meanAcceptedLength(), engine.draftVersionLabel(), engine.drafterKind());
+                totals.meanAcceptedLength(), draftVersion, engine.drafterKind());
     }
 
     private void send(Object chunk) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Builds query-log records on the inference thread and offers them to the log, which never blocks.
@@ -29,12 +30,13 @@ final class QueryLogRecorder implements GenerationObserver {
 
     private final QueryLog log;
     private final int topK;
-    private final String draftVersion;
+    private final Supplier<String> draftVersion;
     private final String drafter;
     /** Inference thread only: the distributions of each logged generation in flight. */
     private final Map<Generation, List<TopLogprobs>> distributions = new IdentityHashMap<>();
 
-    QueryLogRecorder(QueryLog log, int topK, String draftVersion, String drafter) {
+    /** @param draftVersion the draft version serving, read when a generation ends (null without a draft model) */
+    QueryLogRecorder(QueryLog log, int topK, Supplier<String> draftVersion, String drafter) {
         this.log = log;
         this.topK = topK;
         this.draftVersion = draftVersion;
@@ -64,7 +66,7 @@ final class QueryLogRecorder implements GenerationObserver {
         log.offer(new QueryRecord(provenance.requestId(), provenance.createdAtMillis(), provenance.endpoint(),
                 request.prompt(), sequence.generated(), request.sampling().temperature(), request.sampling().topK(),
                 request.sampling().topP(), provenance.seed(), request.maxTokens(), provenance.user(), metadata,
-                metadata.get(DOMAIN_KEY), draftVersion, drafter, sequence.stats().draftedPerStep(),
+                metadata.get(DOMAIN_KEY), draftVersion.get(), drafter, sequence.stats().draftedPerStep(),
                 sequence.stats().acceptedPerStep(), rows));
     }
 }

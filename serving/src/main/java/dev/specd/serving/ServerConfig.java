@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param device cpu, or gpu on a host with a CUDA libtorch
  * @param maxDraftTokens the most tokens drafted per step (adaptive γ stays within it)
  * @param shutdownGrace how long in-flight requests may go on after shutdown begins
+ * @param trainer where the online trainer runs: in this process, or elsewhere / not at all
  */
 public record ServerConfig(
         String host,
@@ -35,10 +36,44 @@ public record ServerConfig(
         String dtype,
         String device,
         int maxDraftTokens,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        TrainerMode trainer) {
+
+    /** The checkpoint directories under {@code models}. */
+    public static final String TARGET_DIR = "target";
+    public static final String DRAFT_DIR = "draft";
 
     /** What proposes draft tokens. */
     public enum DrafterKind { MODEL, NGRAM, HYBRID, NONE }
+
+    /**
+     * Where the online trainer runs. {@code off} leaves the draft to a trainer process of its own
+     * ({@code specd train}) or to nobody; serving follows the draft registry either way.
+     */
+    public enum TrainerMode {
+        IN_PROCESS("in-process"),
+        OFF("off");
+
+        private final String option;
+
+        TrainerMode(String option) {
+            this.option = option;
+        }
+
+        /** As written on the command line. */
+        public String option() {
+            return option;
+        }
+
+        public static TrainerMode of(String option) {
+            for (TrainerMode mode : values()) {
+                if (mode.option.equalsIgnoreCase(option)) {
+                    return mode;
+                }
+            }
+            throw new IllegalArgumentException("--trainer must be in-process or off, got '" + option + "'");
+        }
+    }
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -56,11 +91,16 @@ public record ServerConfig(
     }
 
     public Path targetDir() {
-        return models.resolve("target");
+        return models.resolve(TARGET_DIR);
     }
 
     public Path draftDir() {
-        return models.resolve("draft");
+        return models.resolve(DRAFT_DIR);
+    }
+
+    /** Whether this process trains the draft: only when it serves one. */
+    public boolean trainsInProcess() {
+        return trainer == TrainerMode.IN_PROCESS && usesDraftModel();
     }
 
     /** Whether the drafter needs the draft model. */

@@ -1,7 +1,9 @@
 package dev.specd.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specd.serving.ServerConfig;
@@ -29,6 +31,18 @@ class ServeCommandTest {
         assertEquals(ServerConfig.DrafterKind.MODEL, config.drafter());
         assertEquals(Duration.ofSeconds(300), config.requestTimeout());
         assertNull(config.apiKey());
+        assertEquals(ServerConfig.TrainerMode.IN_PROCESS, config.trainer());
+        assertTrue(config.trainsInProcess());
+    }
+
+    @Test
+    void theTrainerIsInProcessOrOffAndNeverRunsWithoutADraftModel() {
+        assertEquals(ServerConfig.TrainerMode.OFF, ServeCommand.parse("--trainer", "off").trainer());
+        assertFalse(ServeCommand.parse("--trainer", "off").trainsInProcess());
+        assertFalse(ServeCommand.parse("--drafter", "ngram").trainsInProcess());
+        CommandLine.ParameterException refused = assertThrows(CommandLine.ParameterException.class,
+                () -> ServeCommand.parse("--trainer", "elsewhere"));
+        assertTrue(refused.getMessage().contains("in-process or off"), refused.getMessage());
     }
 
     @Test
@@ -50,11 +64,12 @@ class ServeCommandTest {
         String help = new CommandLine(new ServeCommand()).getUsageMessage();
         for (String option : List.of("--host", "--port", "--models", "--data-dir", "--drafter", "--max-batch", "--queue",
                 "--api-key", "--admin-key", "--request-timeout", "--max-body", "--dtype", "--device", "--max-draft-tokens",
-                "--shutdown-grace")) {
+                "--shutdown-grace", "--trainer")) {
             assertTrue(help.contains(option), option + " missing from\n" + help);
         }
         assertTrue(help.contains("(default 127.0.0.1)"), help);
         assertTrue(help.contains("(default models/default)"), help);
+        assertTrue(help.contains("(default in-process)"), help);
     }
 
     @Test

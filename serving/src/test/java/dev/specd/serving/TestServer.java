@@ -3,6 +3,7 @@ package dev.specd.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.specd.cli.ServeCommand;
+import dev.specd.trainer.online.OnlineConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,8 +38,19 @@ final class TestServer implements AutoCloseable {
 
     /** Starts {@code serve} on the models with the given extra options, and waits until it is ready. */
     static TestServer start(Path models, String... options) throws Exception {
-        ServerConfig config = config(models, options);
+        return start(config(models, options));
+    }
+
+    /** Starts a server with the given configuration, and waits until it is ready. */
+    static TestServer start(ServerConfig config) throws Exception {
         TestServer test = new TestServer(SpecdServer.start(config), config);
+        test.server.ready().get(60, TimeUnit.SECONDS);
+        return test;
+    }
+
+    /** Starts a server with the given configuration and online-trainer settings, and waits until it is ready. */
+    static TestServer start(ServerConfig config, OnlineConfig trainer) throws Exception {
+        TestServer test = new TestServer(SpecdServer.start(config, trainer), config);
         test.server.ready().get(60, TimeUnit.SECONDS);
         return test;
     }
@@ -48,11 +60,19 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, config);
     }
 
-    /** serve's configuration for the models, with a fresh query-log directory beside them. */
+    /**
+     * serve's configuration for the models, with a fresh data directory beside them. The trainer is
+     * off unless the options name it, so that tests not about it keep the draft they started with.
+     */
     static ServerConfig config(Path models, String... options) {
-        Path dataDir = models.resolveSibling("data-" + SERVERS.incrementAndGet());
-        String[] args = Stream.concat(Stream.of("--host", "127.0.0.1", "--port", "0", "--models", models.toString(),
-                "--data-dir", dataDir.toString()), Arrays.stream(options)).toArray(String[]::new);
+        return config(models, models.resolveSibling("data-" + SERVERS.incrementAndGet()), options);
+    }
+
+    /** serve's configuration for the models and a given data directory (the trainer off unless named). */
+    static ServerConfig config(Path models, Path dataDir, String... options) {
+        Stream<String> trainer = Arrays.asList(options).contains("--trainer") ? Stream.of() : Stream.of("--trainer", "off");
+        String[] args = Stream.of(Stream.of("--host", "127.0.0.1", "--port", "0", "--models", models.toString(),
+                "--data-dir", dataDir.toString()), trainer, Arrays.stream(options)).flatMap(s -> s).toArray(String[]::new);
         return ServeCommand.parse(args);
     }
 

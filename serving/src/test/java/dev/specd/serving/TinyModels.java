@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.SplittableRandom;
 
 /**
  * A models directory written by the tests: random tiny target and draft checkpoints and a byte-level
@@ -45,6 +47,32 @@ public final class TinyModels {
         writeTokenizer(dir.resolve("target"));
         writeTokenizer(dir.resolve("draft"));
         return dir;
+    }
+
+    /**
+     * A pair whose draft can learn its target in a few hundred steps (the draft trainer's recipe):
+     * a target whose next token depends mostly on the current one (embeddings N(0, 1), head
+     * N(0, 0.4²), the rest N(0, 0.15²): peaked logits), and a one-layer draft of the same width
+     * from another seed, which starts far from it.
+     */
+    public static Path writeLearnable(Path dir, int contextLength) throws IOException {
+        ModelConfig target = config(32, 2, contextLength);
+        SortedMap<String, float[]> weights = LlamaWeights.initialise(target, 1, 0.15);
+        SplittableRandom random = new SplittableRandom(1001);
+        fill(weights.get(LlamaWeights.EMBED), 1.0, random);
+        fill(weights.get(LlamaWeights.LM_HEAD), 0.4, random);
+        ModelConfig draft = config(32, 1, contextLength);
+        LlamaWeights.write(dir.resolve("target"), target, weights, DType.F32);
+        LlamaWeights.write(dir.resolve("draft"), draft, LlamaWeights.initialise(draft, 2, STD), DType.F32);
+        writeTokenizer(dir.resolve("target"));
+        writeTokenizer(dir.resolve("draft"));
+        return dir;
+    }
+
+    private static void fill(float[] values, double std, SplittableRandom random) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextGaussian() * std);
+        }
     }
 
     private static ModelConfig config(int hidden, int layers, int contextLength) {

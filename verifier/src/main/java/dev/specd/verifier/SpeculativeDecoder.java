@@ -36,7 +36,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
 
     private final CausalLM target;
     private final KVCache targetCache;
-    private final Drafter drafter;
+    private Drafter drafter; // replaced between iterations only, on the stepping thread
     private final AdaptiveSpeculation.Config speculation;
     private final Function<int[], String> decode;
     private final Set<Integer> stopTokenIds;
@@ -61,6 +61,24 @@ public final class SpeculativeDecoder implements AutoCloseable {
 
     public Optional<Drafter> drafter() {
         return Optional.ofNullable(drafter);
+    }
+
+    /**
+     * Puts {@code next} in the drafter's place between two iterations (on the thread that steps)
+     * and returns the drafter it replaces, for the caller to close. Sequences in flight go on: the
+     * new drafter holds nothing for them yet, and a model drafter catches up on all their tokens
+     * the first time it drafts for them. Outputs are unchanged (verification is lossless); each
+     * sequence's adaptive γ keeps its estimates and relearns them from the new drafter's results.
+     *
+     * @throws IllegalStateException when this decoder was made without a drafter
+     */
+    public Drafter replaceDrafter(Drafter next) {
+        if (drafter == null || next == null) {
+            throw new IllegalStateException("only a decoder made with a drafter can have it replaced, by another one");
+        }
+        Drafter previous = drafter;
+        drafter = next;
+        return previous;
     }
 
     /** A new sequence holding a target cache slot, or empty when every slot is taken. */

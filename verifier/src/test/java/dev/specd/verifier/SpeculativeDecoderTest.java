@@ -115,6 +115,35 @@ class SpeculativeDecoderTest {
     }
 
     @Test
+    void replacingTheDrafterMidGenerationLeavesGreedyOutputsUnchanged() {
+        SplittableRandom random = new SplittableRandom(11);
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(greedy(random.ints(3 + random.nextInt(6), 0, VOCAB).toArray(), 40, 4));
+        }
+        List<int[]> plain = generate(null, FIXED_GAMMA_4, requests);
+        DraftModelDrafter first = modelDrafter(badDraft);
+        DraftModelDrafter second = modelDrafter(target);
+        try (SpeculativeDecoder decoder = decoder(first, FIXED_GAMMA_4)) {
+            List<Sequence> sequences = requests.stream().map(request -> decoder.start(request).orElseThrow()).toList();
+            for (int step = 0; sequences.stream().anyMatch(sequence -> !sequence.finished()); step++) {
+                if (step == 3) {
+                    assertEquals(first, decoder.replaceDrafter(second));
+                    first.close();
+                }
+                decoder.step(sequences);
+            }
+            sequences.forEach(decoder::release);
+            for (int i = 0; i < requests.size(); i++) {
+                assertArrayEquals(plain.get(i), sequences.get(i).generated(), "request " + i);
+                // The target drafting for itself agrees with every token after the swap.
+                int[] accepted = sequences.get(i).stats().acceptedPerStep();
+                assertEquals(4, accepted[accepted.length - 2], "request " + i + ": " + Arrays.toString(accepted));
+            }
+        }
+    }
+
+    @Test
     void gammaZeroIsPlainDecoding() {
         AdaptiveSpeculation.Config off = new AdaptiveSpeculation.Config(0, 0, 0, 0, 0.5, 0.1, 1);
         GenerationRequest request = greedy(new int[] {7, 7}, 15, 6);

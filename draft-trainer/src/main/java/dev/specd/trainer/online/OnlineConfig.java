@@ -52,4 +52,8 @@ public record OnlineConfig(ReplayConfig replay, TrainerConfig trainer, GovernorC
     public OnlineConfig withPollInterval(Duration pollInterval) {
         return new OnlineConfig(replay, trainer, governor, promotion, minTrainingRecords, pollInterval, device);
     }
+
+    public OnlineConfig withDevice(Device device) {
+        return new OnlineConfig(replay, trainer, governor, promotion, minTrainingRecords, pollInterval, device);
+    }
 }

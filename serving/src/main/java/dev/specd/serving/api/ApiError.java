@@ -62,6 +62,22 @@ public final class ApiError extends RuntimeException {
         return new ApiError(405, INVALID_REQUEST, "method_not_allowed", null, method + " is not allowed on " + path);
     }
 
+    /** 404: no draft version of that name is registered. */
+    public static ApiError draftNotFound(String version) {
+        return new ApiError(404, INVALID_REQUEST, "draft_not_found", "version",
+                "No draft version '" + version + "' is registered; GET /admin/drafts lists them.");
+    }
+
+    /** 409: the request conflicts with how this server runs (no trainer, no draft model, no parent to roll back to). */
+    public static ApiError conflict(String code, String message) {
+        return new ApiError(409, INVALID_REQUEST, code, null, message);
+    }
+
+    /** 422: the draft version exists but cannot serve: its files fail their checksums, or it does not fit the target. */
+    public static ApiError draftRefused(String message) {
+        return new ApiError(422, INVALID_REQUEST, "draft_refused", "version", message);
+    }
+
     public static ApiError tooLarge(long limit) {
         return new ApiError(413, INVALID_REQUEST, "request_too_large", null,
                 "The request body exceeds the limit of " + limit + " bytes.");

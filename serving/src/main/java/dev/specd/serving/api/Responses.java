@@ -1,6 +1,7 @@
 package dev.specd.serving.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.specd.trainer.online.DraftManifest;
 import java.util.List;
 
 /** The response bodies of the API, streamed chunks included. Field names become snake_case. */
@@ -51,7 +52,8 @@ public final class Responses {
      * @param acceptanceRate accepted / drafted tokens; null when nothing was drafted
      * @param meanAcceptedLength 1 + accepted tokens per draft (vLLM's mean acceptance length); null
      *     when nothing was drafted
-     * @param draftVersion the draft model version that served the request, null without a draft model
+     * @param draftVersion the draft model version serving when the request's last choice ended (drafts
+     *     are swapped between iterations, so a long request may have seen two); null without a draft model
      * @param drafter model, ngram, hybrid, or none
      */
     public record Speculative(long draftedTokens, long acceptedTokens, Double acceptanceRate, Double meanAcceptedLength,
@@ -74,4 +76,25 @@ public final class Responses {
      */
     public record ServerStatus(String status, int running, int waiting, int maxBatch, int queueCapacity, String model,
             int contextLength, String drafter, String draftVersion) {}
+
+    /**
+     * {@code GET /admin/drafts}: every registered draft version, oldest first.
+     *
+     * @param serving the version the inference thread drafts with now
+     * @param current the registry's current version, which serving follows; the two differ only while
+     *     a swap is under way or after serving refused the current version (see the server log);
+     *     null when the registry's pointer cannot be read
+     */
+    public record DraftList(String serving, String current, List<DraftEntry> versions) {}
+
+    /**
+     * @param manifest where the version came from, how it evaluated, its files' checksums; null when
+     *     it cannot be read
+     * @param error why the manifest cannot be read
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record DraftEntry(String version, boolean serving, boolean current, DraftManifest manifest, String error) {}
+
+    /** After a promotion or rollback: the registry's current version, and the version serving once swapped. */
+    public record DraftChange(String current, String serving) {}
 }

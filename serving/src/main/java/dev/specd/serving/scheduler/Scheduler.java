@@ -13,9 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +30,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A paused generation (its client cannot keep up) keeps its slot but sits out iterations until
  * resumed; the per-request timeout still applies to it, so a stalled client cannot hold a slot for
- * ever. Every cross-thread signal is a volatile flag or the lock-free queue, followed by an unpark
+ * ever. Every cross-thread signal is a volatile flag or a lock-free queue, followed by an unpark
  * of the inference thread, which otherwise parks while it has nothing to step.
+ *
+ * <p>As an {@link Executor}, it runs tasks on the inference thread between two iterations: the one
+ * moment the decoder's state (such as its drafter) may change under the batch.
  */
-public final class Scheduler implements AutoCloseable {
+public final class Scheduler implements Executor, AutoCloseable {
 
     /** How long the idle inference thread parks before looking at deadlines again. */
     private static final long IDLE_PARK_NANOS = Duration.ofMillis(50).toNanos();
@@ -45,7 +50,10 @@ public final class Scheduler implements AutoCloseable {
     private final int queueCapacity;
     private final ServingMetrics metrics;
     private final List<GenerationObserver> observers;
+    private final Supplier<String> draftVersion;
+    private final ServingLoad load;
     private final Queue<Generation> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final AtomicInteger runningCount = new AtomicInteger();
     private final Thread thread;
@@ -59,14 +67,18 @@ public final class Scheduler implements AutoCloseable {
      * @param maxBatch the most generations in a running batch: the target cache's slot count
      * @param queueCapacity the most generations waiting for a slot
      * @param observers what learns from the served traffic (n-gram cache, query log)
+     * @param draftVersion the draft version serving (null without a draft model), read on the
+     *     inference thread when a generation ends, so that a swap between iterations is seen at once
      */
     public Scheduler(SpeculativeDecoder decoder, int maxBatch, int queueCapacity, ServingMetrics metrics,
-            List<GenerationObserver> observers) {
+            List<GenerationObserver> observers, Supplier<String> draftVersion) {
         this.decoder = decoder;
         this.maxBatch = maxBatch;
         this.queueCapacity = queueCapacity;
         this.metrics = metrics;
         this.observers = List.copyOf(observers);
+        this.draftVersion = draftVersion;
+        this.load = new ServingLoad(waiting::get);
         this.thread = Thread.ofPlatform().name("specd-inference").unstarted(this::run);
         thread.start();
     }
@@ -86,6 +98,21 @@ public final class Scheduler implements AutoCloseable {
         queue.addAll(generations);
         LockSupport.unpark(thread);
         return Admission.QUEUED;
+    }
+
+    /**
+     * Runs {@code task} on the inference thread before its next iteration. A task that throws is
+     * logged and serving goes on; tasks still queued when the thread ends are dropped.
+     */
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        LockSupport.unpark(thread);
+    }
+
+    /** Waiting requests, the inference thread's busy share and recent p99 latency, for the online trainer. */
+    public ServingLoad load() {
+        return load;
     }
 
     /** The client went away: the generation ends at the next iteration and frees its slot. */
@@ -172,11 +199,12 @@ public final class Scheduler implements AutoCloseable {
 
     private void loop() {
         while (true) {
+            runTasks();
             long now = System.nanoTime();
             boolean pastShutdown = !accepting && now - shutdownDeadlineNanos >= 0;
             endAbandonedQueued(now, pastShutdown);
             endAbandonedRunning(now, pastShutdown);
-            admit(now);
+            admit();
             if (!accepting && running.isEmpty() && queue.isEmpty()) {
                 return;
             }
@@ -185,6 +213,16 @@ public final class Scheduler implements AutoCloseable {
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
             } else {
                 step(batch);
+            }
+        }
+    }
+
+    private void runTasks() {
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("a task on the inference thread failed", e);
             }
         }
     }
@@ -220,7 +258,7 @@ public final class Scheduler implements AutoCloseable {
         return pastShutdown ? Optional.of(Ending.SHUTDOWN) : Optional.empty();
     }
 
-    private void admit(long now) {
+    private void admit() {
         while (running.size() < maxBatch) {
             Generation generation = queue.poll();
             if (generation == null) {
@@ -241,7 +279,8 @@ public final class Scheduler implements AutoCloseable {
             }
             generation.sequence = sequence.get();
             running.add(generation);
-            metrics.queueTime(now - generation.arrivalNanos());
+            // Read now, not at the top of the iteration: a generation submitted since then would get a negative time.
+            metrics.queueTime(System.nanoTime() - generation.arrivalNanos());
             metrics.promptTokens(generation.request().prompt().length);
         }
         runningCount.set(running.size());
@@ -253,6 +292,7 @@ public final class Scheduler implements AutoCloseable {
             bySequence.put(generation.sequence.id(), generation);
         }
         List<StepOutput> outputs;
+        long start = System.nanoTime();
         try {
             outputs = decoder.step(batch.stream().map(generation -> generation.sequence).toList());
         } catch (RuntimeException e) {
@@ -265,6 +305,7 @@ public final class Scheduler implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
+        load.busy(start, now);
         for (StepOutput output : outputs) {
             Generation generation = bySequence.get(output.sequence().id());
             emitted(generation, output, now);
@@ -303,7 +344,8 @@ public final class Scheduler implements AutoCloseable {
         Update.Result result;
         String delta = "";
         if (sequence == null) {
-            result = new Update.Result(ending, "", generation.request().prompt().length, 0, SpeculationTotals.NONE);
+            result = new Update.Result(ending, "", generation.request().prompt().length, 0, SpeculationTotals.NONE,
+                    draftVersion.get());
         } else {
             decoder.release(sequence);
             String text = sequence.text();
@@ -311,10 +353,12 @@ public final class Scheduler implements AutoCloseable {
                 delta = text.substring(generation.streamedChars);
             }
             result = new Update.Result(ending, text, sequence.promptLength(), sequence.generated().length,
-                    SpeculationTotals.of(sequence.stats()));
+                    SpeculationTotals.of(sequence.stats()), draftVersion.get());
         }
         metrics.finished(ending.metricReason());
-        metrics.endToEndLatency(System.nanoTime() - generation.arrivalNanos());
+        long now = System.nanoTime();
+        metrics.endToEndLatency(now - generation.arrivalNanos());
+        load.latency(now, now - generation.arrivalNanos());
         observe(observer -> observer.ended(generation, sequence, ending));
         report(generation, new Update(delta, tokens, result));
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -33,7 +34,8 @@ class SchedulerTest {
     @BeforeAll
     static void load() throws Exception {
         Path models = TinyModels.write(dir.resolve("tiny"), 128);
-        engine = Engine.load(ServeCommand.parse("--models", models.toString(), "--max-batch", "2"));
+        engine = Engine.load(ServeCommand.parse("--models", models.toString(), "--max-batch", "2", "--data-dir",
+                dir.resolve("data").toString()));
     }
 
     @AfterAll
@@ -69,7 +71,7 @@ class SchedulerTest {
     void aPausedGenerationKeepsItsSlotButSitsOutUntilResumedAndThenFinishesUnchanged() throws Exception {
         Recorder reference = new Recorder();
         Recorder paused = new Recorder();
-        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of())) {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of(), engine::draftVersionLabel)) {
             scheduler.submit(List.of(generation(100, reference)));
             await(() -> reference.result() != null);
 
@@ -94,7 +96,7 @@ class SchedulerTest {
 
     @Test
     void admissionIsAllOrNothingUpToTheQueueCapacityAndCancelledGenerationsLeaveTheQueue() throws Exception {
-        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 3, new ServingMetrics(), List.of())) {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 3, new ServingMetrics(), List.of(), engine::draftVersionLabel)) {
             Recorder[] running = {new Recorder(), new Recorder()};
             Generation first = generation(120, running[0]);
             Generation second = generation(120, running[1]);
@@ -119,6 +121,33 @@ class SchedulerTest {
             await(() -> scheduler.running() == 0 && scheduler.waiting() == 0);
             scheduler.shutdown(Duration.ZERO);
             assertEquals(Scheduler.Admission.SHUTTING_DOWN, scheduler.submit(List.of(generation(5, new Recorder()))));
+        }
+    }
+
+    @Test
+    void tasksRunOnTheInferenceThreadAndTheLoadSignalSeesStepsAndLatencies() throws Exception {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of(),
+                engine::draftVersionLabel)) {
+            assertEquals(Duration.ZERO, scheduler.load().recentP99Latency());
+            CompletableFuture<String> thread = new CompletableFuture<>();
+            scheduler.execute(() -> thread.complete(Thread.currentThread().getName()));
+            assertEquals("specd-inference", thread.get(30, TimeUnit.SECONDS));
+            scheduler.execute(() -> {
+                throw new IllegalStateException("a failing task is logged; serving goes on");
+            });
+
+            Recorder recorder = new Recorder();
+            long start = System.nanoTime();
+            scheduler.submit(List.of(generation(60, recorder)));
+            await(() -> recorder.result() != null);
+            long elapsed = System.nanoTime() - start;
+            assertEquals(60, recorder.result().completionTokens());
+            assertEquals("v0000", recorder.result().draftVersion());
+            assertEquals(0, scheduler.load().waitingRequests());
+            double busy = scheduler.load().inferenceBusyFraction();
+            assertTrue(busy > 0 && busy <= 1, "busy " + busy);
+            Duration p99 = scheduler.load().recentP99Latency();
+            assertTrue(p99.toNanos() > 0 && p99.toNanos() <= elapsed, p99 + " within " + elapsed + " ns");
         }
     }
 
