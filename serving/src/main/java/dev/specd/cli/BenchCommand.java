@@ -41,7 +41,7 @@ final class BenchCommand implements Runnable {
                         + "draft-sized model with random weights.")
         List<Path> models = new ArrayList<>();
 
-        @Option(names = "--dtype", defaultValue = "float32", description = "Compute dtype: float32 or bfloat16 (default ${DEFAULT-VALUE}).")
+        @Option(names = "--dtype", defaultValue = "float32", description = "Compute dtype: float32 or float16 (default ${DEFAULT-VALUE}).")
         String dtype;
 
         @Option(names = "--device", defaultValue = "cpu", description = "cpu, or gpu on a host with a CUDA libtorch (default ${DEFAULT-VALUE}).")
@@ -52,7 +52,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            DataType computeType = DataType.valueOf(dtype.toUpperCase());
+            DataType computeType = Transformer.parseComputeType(dtype);
             ModelBenchmark benchmark = new ModelBenchmark(iterations, Device.fromName(device));
             double bandwidth = benchmark.memoryBandwidthGBps();
             List<ModelBenchmark.Result> results = new ArrayList<>();

@@ -73,7 +73,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest request body accepted; larger ones get 413 (default ${DEFAULT-VALUE}).")
     long maxBody;
 
-    @Option(names = "--dtype", defaultValue = "float32", description = "Compute dtype: float32 or bfloat16 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", defaultValue = "float32", description = "Compute dtype: float32 or float16 (default ${DEFAULT-VALUE}).")
     String dtype;
 
     @Option(names = "--device", defaultValue = DEFAULT_DEVICE, description = "cpu, or gpu on a host with a CUDA libtorch (default ${DEFAULT-VALUE}).")

@@ -96,7 +96,7 @@ public final class Engine implements AutoCloseable {
     public static Engine load(ServerConfig config) throws IOException {
         checkModelsExist(config);
         Device device = Device.fromName(config.device());
-        DataType dtype = computeType(config.dtype());
+        DataType dtype = Transformer.parseComputeType(config.dtype());
         Tokenizer tokenizer = Tokenizer.load(config.targetDir());
         Transformer target = Transformer.load(config.targetDir(), device, dtype);
         DraftLoader draftLoader = config.usesDraftModel()
@@ -224,13 +224,5 @@ public final class Engine implements AutoCloseable {
                     + "): create the default pair with '" + PRETRAIN_COMMAND + "', or point --models at a directory "
                     + "holding target/ and draft/ checkpoints");
         }
-    }
-
-    private static DataType computeType(String dtype) {
-        return switch (dtype.toLowerCase(Locale.ROOT)) {
-            case "float32" -> DataType.FLOAT32;
-            case "bfloat16" -> DataType.BFLOAT16;
-            default -> throw new IllegalArgumentException("--dtype must be float32 or bfloat16, got " + dtype);
-        };
     }
 }

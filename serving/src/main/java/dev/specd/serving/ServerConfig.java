@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param adminKey required as a bearer token on /admin/* when not null (else the API key, if any)
  * @param requestTimeout from arrival until a request is cut short
  * @param maxBodyBytes the largest request body accepted
- * @param dtype float32 or bfloat16 compute
+ * @param dtype float32 or float16 compute
  * @param device cpu, or gpu on a host with a CUDA libtorch
  * @param maxDraftTokens the most tokens drafted per step (adaptive γ stays within it)
  * @param shutdownGrace how long in-flight requests may go on after shutdown begins

@@ -48,7 +48,7 @@ class ServeCommandTest {
     @Test
     void optionsOverrideTheDefaultsAndDrafterKindsIgnoreCase() {
         ServerConfig config = ServeCommand.parse("--port", "9000", "--drafter", "ngram", "--max-batch", "2", "--queue", "5",
-                "--api-key", "k", "--request-timeout", "7", "--max-body", "100", "--dtype", "bfloat16");
+                "--api-key", "k", "--request-timeout", "7", "--max-body", "100", "--dtype", "float16");
         assertEquals(9000, config.port());
         assertEquals(ServerConfig.DrafterKind.NGRAM, config.drafter());
         assertEquals(2, config.maxBatch());
@@ -56,7 +56,7 @@ class ServeCommandTest {
         assertEquals("k", config.apiKey());
         assertEquals(Duration.ofSeconds(7), config.requestTimeout());
         assertEquals(100, config.maxBodyBytes());
-        assertEquals("bfloat16", config.dtype());
+        assertEquals("float16", config.dtype());
     }
 
     @Test

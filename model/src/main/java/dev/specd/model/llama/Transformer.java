@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -171,6 +172,18 @@ public final class Transformer implements CausalLM {
             x = block.apply(x, cosSin, rope, mask);
         }
         return Linear.linear(finalNorm.apply(x), head).head().toType(DataType.FLOAT32, false);
+    }
+
+    /** The compute dtype named on a command line: {@code float32} or {@code float16}. */
+    public static DataType parseComputeType(String name) {
+        DataType type = switch (name.toLowerCase(Locale.ROOT)) {
+            case "float32" -> DataType.FLOAT32;
+            case "float16" -> DataType.FLOAT16;
+            case "bfloat16" -> DataType.BFLOAT16;
+            default -> throw new IllegalArgumentException("compute dtype must be float32 or float16, got " + name);
+        };
+        checkComputeType(type);
+        return type;
     }
 
     @Override
