@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -39,6 +40,11 @@ final class Charts {
             new float[] {6, 4}, 0);
     private static final BasicStroke DOTTED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
             new float[] {2, 3}, 0);
+
+    /** Each arm keeps its colour in every chart. */
+    private static final Map<Arm, Color> ARM_COLOURS = Map.of(Arm.OFF, new Color(0xD62728), Arm.ORIGINAL,
+            new Color(0xFF7F0E), Arm.ADAPTIVE, new Color(0x1F77B4));
+    private static final Color SERVER_COLOUR = new Color(0x2CA02C);
 
     private Charts() {}
 
@@ -87,7 +93,7 @@ final class Charts {
                     .filter(entry -> entry.getValue()[1] > 0)
                     .forEach(entry -> points.add(new double[] {(entry.getKey() + 0.5) * window,
                             (double) entry.getValue()[0] / entry.getValue()[1]}));
-            line(chart, arm.description(), points);
+            line(chart, arm.description(), points, ARM_COLOURS.get(arm));
         }
         List<double[]> server = new ArrayList<>();
         for (int i = 1; i < snapshots.size(); i++) {
@@ -99,7 +105,7 @@ final class Charts {
                 server.add(new double[] {after.atS(), accepted / drafted});
             }
         }
-        line(chart, "server counters (all arms)", server);
+        line(chart, "server counters (all arms)", server, SERVER_COLOUR);
         promotions(chart, summary.server().draftVersions(), 1.0);
         phaseChanges(chart, summary, 1.0);
         return chart;
@@ -122,7 +128,7 @@ final class Charts {
                             entry.getValue().stream().mapToDouble(Double::doubleValue).average().orElseThrow()})
                     .toList();
             top = Math.max(top, points.stream().mapToDouble(point -> point[1]).max().orElse(0));
-            line(chart, arm.description(), points);
+            line(chart, arm.description(), points, ARM_COLOURS.get(arm));
         }
         promotions(chart, summary.server().draftVersions(), top);
         phaseChanges(chart, summary, top);
@@ -136,7 +142,8 @@ final class Charts {
             Distribution distribution = measure.apply(arm);
             if (distribution.count() > 0) {
                 chart.addSeries(arm.description(), PERCENTILES,
-                        List.of(distribution.p50(), distribution.p90(), distribution.p99()));
+                        List.of(distribution.p50(), distribution.p90(), distribution.p99()))
+                        .setFillColor(ARM_COLOURS.get(arm.arm()));
             }
         }
         return chart;
@@ -155,10 +162,11 @@ final class Charts {
         List<Double> overOff = speedups.stream().map(Summary.Speedup::adaptiveOverOff).toList();
         List<Double> overOriginal = speedups.stream().map(Summary.Speedup::adaptiveOverOriginal).toList();
         if (overOff.stream().anyMatch(Objects::nonNull)) {
-            chart.addSeries("over " + Arm.OFF.description(), categories, overOff);
+            chart.addSeries("over " + Arm.OFF.description(), categories, overOff).setFillColor(ARM_COLOURS.get(Arm.OFF));
         }
         if (overOriginal.stream().anyMatch(Objects::nonNull)) {
-            chart.addSeries("over " + Arm.ORIGINAL.description(), categories, overOriginal);
+            chart.addSeries("over " + Arm.ORIGINAL.description(), categories, overOriginal)
+                    .setFillColor(ARM_COLOURS.get(Arm.ORIGINAL));
         }
         return chart;
     }
@@ -187,13 +195,15 @@ final class Charts {
         series.setLineColor(color);
     }
 
-    private static void line(XYChart chart, String name, List<double[]> points) {
+    private static void line(XYChart chart, String name, List<double[]> points, Color colour) {
         if (points.isEmpty()) {
             return;
         }
         XYSeries series = chart.addSeries(name, points.stream().mapToDouble(point -> point[0]).toArray(),
                 points.stream().mapToDouble(point -> point[1]).toArray());
         series.setMarker(SeriesMarkers.CIRCLE);
+        series.setLineColor(colour);
+        series.setMarkerColor(colour);
     }
 
     private static int windowOf(RequestResult result, double window) {
@@ -221,7 +231,7 @@ final class Charts {
 
     private static byte[] png(IChart chart) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
-        BitmapEncoder.saveBitmap(chart, png, BitmapEncoder.BitmapFormat.PNG);
+        ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png);
         return png.toByteArray();
     }
 

@@ -29,6 +29,11 @@ final class InFlight {
         return running.size();
     }
 
+    /** Whether {@link #cancelAll()} was called: an exchange that fails since was cut off by the run. */
+    boolean cutOff() {
+        return cancelled;
+    }
+
     /** Cancels every exchange under way and any added later (cancelling closes its connection). */
     void cancelAll() {
         cancelled = true;

@@ -77,7 +77,7 @@ public final class LoadTest {
             } finally {
                 finished.set(true);
                 progress.join(Duration.ofSeconds(5));
-                scraper.close();
+                scraper.stop();
             }
             try {
                 scraper.scrape();

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request and the last after the last response, so that their difference covers exactly the load
  * test's traffic.
  */
-final class MetricsScraper implements AutoCloseable {
+final class MetricsScraper {
 
     private final StreamingClient client;
     private final RunClock clock;
@@ -78,8 +78,7 @@ final class MetricsScraper implements AutoCloseable {
     }
 
     /** Stops the background scrapes (not a final scrape: the caller takes that). */
-    @Override
-    public void close() throws InterruptedException {
+    void stop() throws InterruptedException {
         if (thread != null) {
             thread.interrupt();
             thread.join(Duration.ofSeconds(10));

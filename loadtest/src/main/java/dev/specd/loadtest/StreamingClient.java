@@ -67,13 +67,13 @@ final class StreamingClient {
                 return sent.failed(Outcome.HTTP_ERROR, response.statusCode(), errorMessage(response.body()));
             }
             return tally.result(sent, response.statusCode());
-        } catch (CancellationException e) {
-            return sent.failed(Outcome.CANCELLED, 0, "still running when the drain time ran out");
+        } catch (CancellationException | ExecutionException e) {
+            // Cancelling the exchange surfaces either way, depending on where the client was in it.
+            return inFlight.cutOff() ? sent.failed(Outcome.CANCELLED, 0, "still running when the drain time ran out")
+                    : sent.failed(Outcome.FAILED, 0, String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
         } catch (TimeoutException e) {
             exchange.cancel(true);
             return sent.failed(Outcome.FAILED, 0, "no end of stream within " + requestTimeout.toSeconds() + " s");
-        } catch (ExecutionException e) {
-            return sent.failed(Outcome.FAILED, 0, String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             exchange.cancel(true);
