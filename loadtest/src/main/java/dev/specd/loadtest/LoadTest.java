@@ -34,7 +34,7 @@ public final class LoadTest {
     private final PrintStream log;
     private final ProgressBar progressBar;
 
-    public LoadTest(LoadTestConfig config, PrintStream log, ProgressBar progressBar) {
+    LoadTest(LoadTestConfig config, PrintStream log, ProgressBar progressBar) {
         this.config = config;
         this.log = log;
         this.progressBar = progressBar;
@@ -45,11 +45,12 @@ public final class LoadTest {
         return new LoadTest(config, System.err, ProgressBar.onStandardError()).run();
     }
 
-    public Summary run() throws IOException, InterruptedException {
+    Summary run() throws IOException, InterruptedException {
         LoopbackGuard.check(config.url(), config.allowRemote());
         Workload workload = config.workload();
-        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build()) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        try {
             StreamingClient client = new StreamingClient(http, config.url(), config.endpoint(), config.apiKey(),
                     config.originalDraftVersion(), config.requestTimeout());
             awaitReady(client);
@@ -91,6 +92,9 @@ public final class LoadTest {
             Report.write(config.out(), summary, inOrder, scraper.snapshots());
             log.println("loadtest: " + inOrder.size() + " requests, report in " + config.out().resolve(Report.HTML));
             return summary;
+        } finally {
+            // Not close(): it waits for every exchange, and one the server never ends would hold the run.
+            http.shutdownNow();
         }
     }
 
