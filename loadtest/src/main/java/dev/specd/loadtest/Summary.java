@@ -83,9 +83,9 @@ public record Summary(Run run, Totals totals, List<ArmSummary> arms, List<PhaseS
             int phase = index;
             List<RequestResult> inPhase = results.stream().filter(result -> result.phase() == phase).toList();
             List<ArmSummary> arms = arms(config, facts, inPhase);
+            OptionalDouble start = inPhase.stream().mapToDouble(RequestResult::startS).min();
             phases.add(new PhaseSummary(phase, workload.phases().get(phase).name(),
-                    inPhase.stream().mapToDouble(RequestResult::startS).min().stream().boxed().findFirst().orElse(null),
-                    inPhase.size(), arms, speedup(arms)));
+                    start.isPresent() ? start.getAsDouble() : null, inPhase.size(), arms, speedup(arms)));
         }
         List<ArmSummary> arms = arms(config, facts, results);
         ServerCounters server = server(snapshots, results);

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -42,7 +45,7 @@ class LoadTestTest {
             assertEquals(24, server.completions.get(), "the probes are not streams; the run sent 24");
             assertTrue(summary.run().unsupportedArms().get(Arm.ORIGINAL).contains("draft_version"));
             assertTrue(stderr.toString(StandardCharsets.UTF_8).contains("arm original is not supported"));
-            List<RequestResult> results = results(summary);
+            List<RequestResult> results = results();
             assertEquals(Set.of(Arm.OFF, Arm.ADAPTIVE), results.stream().map(RequestResult::arm)
                     .collect(Collectors.toSet()));
             assertEquals(12, results.stream().filter(result -> result.arm() == Arm.ADAPTIVE).count(),
@@ -96,14 +99,11 @@ class LoadTestTest {
         assertTrue(refused.getMessage().contains("--allow-remote"));
     }
 
-    private List<RequestResult> results(Summary summary) throws Exception {
-        return java.nio.file.Files.readAllLines(dir.resolve(Report.REQUESTS)).stream()
-                .map(line -> {
-                    try {
-                        return Json.MAPPER.readValue(line, RequestResult.class);
-                    } catch (java.io.IOException e) {
-                        throw new AssertionError(e);
-                    }
-                }).toList();
+    private List<RequestResult> results() throws IOException {
+        List<RequestResult> results = new ArrayList<>();
+        for (String line : Files.readAllLines(dir.resolve(Report.REQUESTS))) {
+            results.add(Json.MAPPER.readValue(line, RequestResult.class));
+        }
+        return results;
     }
 }

@@ -1,5 +1,6 @@
 package dev.specd.loadtest;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,7 +75,7 @@ final class SampleRun {
         return snapshots;
     }
 
-    static Summary summary(Path out) throws java.io.IOException {
+    static Summary summary(Path out) throws IOException {
         List<RequestResult> results = results();
         LoadTestConfig config = config(out);
         return Summary.of(config, config.workload(), new Summary.RunFacts("2025-01-01T00:00:00Z", 11.0,
