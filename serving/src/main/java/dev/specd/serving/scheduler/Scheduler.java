@@ -320,12 +320,14 @@ public final class Scheduler implements Executor, AutoCloseable {
             metrics.speculationStep(output.step().drafted(), output.step().accepted());
         }
         metrics.generationTokens(tokens);
-        if (generation.lastEmissionNanos == 0) {
-            metrics.timeToFirstToken(now - generation.arrivalNanos());
-        } else {
-            metrics.interTokenLatency(now - generation.lastEmissionNanos, tokens);
+        if (tokens > 0) { // a stop can keep none of a step's tokens
+            if (generation.lastEmissionNanos == 0) {
+                metrics.timeToFirstToken(now - generation.arrivalNanos());
+            } else {
+                metrics.interTokenLatency(now - generation.lastEmissionNanos, tokens);
+            }
+            generation.lastEmissionNanos = now;
         }
-        generation.lastEmissionNanos = now;
         observe(observer -> observer.stepped(generation, output));
         if (sequence.finished()) {
             running.remove(generation);
