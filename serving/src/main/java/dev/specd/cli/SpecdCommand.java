@@ -11,11 +11,12 @@ import picocli.CommandLine.Command;
  *   ./specd pretrain               make the default model pair under models/
  *   ./specd bench model            forward-pass benchmark, JSON on stdout
  *   ./specd bench spec             speculative decoding per domain, JSON on stdout
+ *   ./specd export gguf DIR OUT    a checkpoint as GGUF for llama.cpp and Ollama
  * </pre>
  */
 @Command(name = "specd", mixinStandardHelpOptions = true, version = "specd 0.1.0",
         description = "Speculative-decoding inference server whose draft model learns from live traffic.",
-        subcommands = {ServeCommand.class, PretrainCommandLine.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, PretrainCommandLine.class, BenchCommand.class, ExportCommand.class})
 public final class SpecdCommand implements Runnable {
 
     public static void main(String[] args) {
