@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes GGUF version 3 files, little-endian, as llama.cpp's {@code gguf.cpp} reads them:
@@ -59,10 +60,12 @@ public final class GgufWriter {
 
         Path directory = file.toAbsolutePath().getParent();
         Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, "." + file.getFileName() + ".", ".tmp");
+        // Not Files.createTempFile: its owner-only permissions would keep other users (an Ollama service) out.
+        Path temporary = directory.resolve("." + file.getFileName() + "." + Long.toHexString(
+                ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                    StandardOpenOption.CREATE_NEW)) {
                 Output out = new Output(channel);
                 out.u32(MAGIC);
                 out.u32(VERSION);

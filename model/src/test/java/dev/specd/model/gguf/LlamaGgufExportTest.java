@@ -316,6 +316,14 @@ class LlamaGgufExportTest {
                 Map.of(GgufWriter.ALIGNMENT_KEY, new GgufValue.UInt32(64)), List.of()));
     }
 
+    @Test
+    void writtenFileGetsTheUsualPermissionsNotATemporaryFilesOwnerOnlyOnes() throws IOException {
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path file = dir.resolve("p.gguf");
+        GgufWriter.write(file, Map.of(), List.of());
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(file));
+    }
+
     private SortedMap<String, float[]> writeModel(ModelConfig config, DType storage) throws IOException {
         SortedMap<String, float[]> weights = LlamaWeights.initialise(config, 42, 0.3);
         // Norms initialise to 1: make them distinct so a swapped norm shows.
