@@ -34,8 +34,8 @@ public record LlamaCppPreTokenizer(String name, List<String> regexes, boolean ig
      * regex; llama.cpp turns {@code ignore_merges} on for the first only.
      */
     public static final List<LlamaCppPreTokenizer> KNOWN = List.of(
-            new LlamaCppPreTokenizer("gpt-2", List.of(GPT2_REGEX, GPT2_REGEX.substring(0, GPT2_REGEX.length() - "|\\s+".length())),
-                    false),
+            new LlamaCppPreTokenizer("gpt-2",
+                    List.of(GPT2_REGEX, GPT2_REGEX.substring(0, GPT2_REGEX.lastIndexOf("|\\s+"))), false),
             of("llama-bpe", LLAMA3_REGEX, true),
             of("smaug-bpe", LLAMA3_REGEX, false),
             of("qwen2", QWEN2_REGEX, false));
