@@ -13,12 +13,13 @@ import picocli.CommandLine.Command;
  *   ./specd bench model            forward-pass benchmark, JSON on stdout
  *   ./specd bench spec             speculative decoding per domain, JSON on stdout
  *   ./specd loadtest               load a running server, write a report with charts
+ *   ./specd export gguf DIR OUT    a checkpoint as GGUF for llama.cpp and Ollama
  * </pre>
  */
 @Command(name = "specd", mixinStandardHelpOptions = true, version = "specd 0.1.0",
         description = "Speculative-decoding inference server whose draft model learns from live traffic.",
         subcommands = {ServeCommand.class, TrainCommand.class, PretrainCommandLine.class, BenchCommand.class,
-                LoadTestCommand.class})
+                LoadTestCommand.class, ExportCommand.class})
 public final class SpecdCommand implements Runnable {
 
     public static void main(String[] args) {

@@ -80,6 +80,18 @@ public final class DraftRegistry {
         return new DraftRegistry(root);
     }
 
+    /**
+     * Opens an existing {@code <dataDir>/drafts} for reading only: unlike {@link #open} it creates
+     * and deletes nothing, so it is safe beside a running trainer that may be writing a version.
+     */
+    public static DraftRegistry existing(Path dataDir) throws IOException {
+        Path root = dataDir.resolve(DIRECTORY);
+        if (!Files.isDirectory(root)) {
+            throw new IOException("no draft registry at " + root);
+        }
+        return new DraftRegistry(root);
+    }
+
     public Path root() {
         return root;
     }

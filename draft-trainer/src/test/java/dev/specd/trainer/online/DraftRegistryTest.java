@@ -52,6 +52,19 @@ class DraftRegistryTest {
     }
 
     @Test
+    void existingRegistryIsOpenedWithoutTouchingAWriteInProgress() throws IOException {
+        assertTrue(assertThrows(IOException.class, () -> DraftRegistry.existing(dataDir)).getMessage()
+                .contains("no draft registry"));
+        withOneTrainedVersion();
+        Path inProgress = Files.createDirectories(dataDir.resolve("drafts/.tmp-v0002-123"));
+
+        DraftRegistry reader = DraftRegistry.existing(dataDir);
+        assertEquals("v0001", reader.verify("v0001").name());
+        assertEquals(List.of("v0000", "v0001"), reader.list());
+        assertTrue(Files.isDirectory(inProgress));
+    }
+
+    @Test
     void registersTheBaseDraftOnceAsV0000() throws IOException {
         DraftRegistry registry = DraftRegistry.open(dataDir);
         DraftVersion v0 = registry.registerBase(base);
