@@ -33,6 +33,9 @@ public final class Pretrainer {
 
     /** Steps of a session timed (after its first) before a time budget fixes the step total. */
     static final int TIMED_STEPS = 4;
+
+    /** Consecutive steps with a non-finite loss or gradient skipped before training is declared diverged. */
+    static final int MAX_NON_FINITE_IN_A_ROW = 3;
     private static final double LOSS_SMOOTHING = 0.02;
 
     /** Told after every step; {@link ProgressBar} is one. Throwing aborts training like a crash would. */
@@ -110,14 +113,23 @@ public final class Pretrainer {
             long sessionStart = System.nanoTime();
             long timedFrom = 0;
             int sessionSteps = 0;
+            int nonFiniteInARow = 0;
             while (step < totalSteps) {
                 LearningRateSchedule schedule = plan.schedule(totalSteps);
                 double loss = trainStep(model, manager, parameters, optimizer, data.batch(step, plan.batchSize(),
                         plan.sequenceLength()), step + 1, schedule.at(step), plan.maxGradientNorm());
                 if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException(name + ": loss became " + loss + " at step " + step
-                            + "; lower the learning rate (the last checkpoint is left as it was)");
+                    // One bad batch is skipped (its gradients were zeroed, the weights untouched);
+                    // several in a row mean training diverged.
+                    if (++nonFiniteInARow > MAX_NON_FINITE_IN_A_ROW) {
+                        throw new IllegalStateException(name + ": loss became " + loss + " at step " + step
+                                + "; lower the learning rate (the last checkpoint is left as it was)");
+                    }
+                    System.err.printf("%s: step %d skipped: non-finite loss or gradient%n", name, step);
+                    step++;
+                    continue;
                 }
+                nonFiniteInARow = 0;
                 step++;
                 sessionSteps++;
                 tokensSeen += plan.tokensPerStep();
