@@ -62,6 +62,18 @@ public final class AdaptiveSpeculation {
         Arrays.fill(perfectAcceptance, 1.0);
     }
 
+    /**
+     * A new sequence's controller that starts from what {@code population} (every sequence's steps
+     * with this drafter) has learned, rather than from the flat prior: short requests would
+     * otherwise spend much of their life relearning that a draft does not pay on this traffic.
+     */
+    public static AdaptiveSpeculation startingFrom(AdaptiveSpeculation population) {
+        AdaptiveSpeculation controller = new AdaptiveSpeculation(population.config);
+        System.arraycopy(population.acceptance, 0, controller.acceptance, 0, controller.acceptance.length);
+        controller.observedSteps = population.observedSteps;
+        return controller;
+    }
+
     /** γ for this sequence's next step under the current costs. */
     public int nextGamma(CostModel cost) {
         if (observedSteps < config.warmupSteps()) {

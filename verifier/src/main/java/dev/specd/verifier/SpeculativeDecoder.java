@@ -41,6 +41,8 @@ public final class SpeculativeDecoder implements AutoCloseable {
     private final Function<int[], String> decode;
     private final Set<Integer> stopTokenIds;
     private final MeasuredCost cost;
+    /** Acceptance learned from every sequence's steps with the current drafter: new sequences start from it. */
+    private AdaptiveSpeculation population;
     private long nextSequenceId;
 
     /**
@@ -54,6 +56,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         this.targetCache = targetCache;
         this.drafter = drafter;
         this.speculation = speculation;
+        this.population = new AdaptiveSpeculation(speculation);
         this.decode = decode;
         this.stopTokenIds = new HashSet<>(target.config().eosTokenIds());
         this.cost = cost;
@@ -78,6 +81,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         }
         Drafter previous = drafter;
         drafter = next;
+        population = new AdaptiveSpeculation(speculation); // another draft accepts differently
         return previous;
     }
 
@@ -96,7 +100,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         int[] promptTail = Arrays.copyOfRange(prompt, Math.max(0, prompt.length - 5), prompt.length);
         StopCondition stop = new StopCondition(stopTokenIds, request.maxTokens(), request.stop(), decode, promptTail);
         return Optional.of(new Sequence(nextSequenceId++, request, slot.getAsInt(), stop,
-                new AdaptiveSpeculation(speculation)));
+                AdaptiveSpeculation.startingFrom(population)));
     }
 
     /** Frees the sequence's cache slots; call once it is finished or abandoned. */
@@ -201,6 +205,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         sequence.stats().record(step);
         if (draft.size() > 0) {
             sequence.speculation().observe(step);
+            population.observe(step);
         }
         return emit(sequence, verdict.emitted(draft.tokens()), logits, step);
     }

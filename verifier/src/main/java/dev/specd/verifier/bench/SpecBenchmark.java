@@ -56,6 +56,10 @@ public final class SpecBenchmark {
     public List<Result> run(List<Prompt> prompts, List<Integer> batchSizes) {
         Map<String, List<Prompt>> byDomain = new LinkedHashMap<>();
         prompts.forEach(prompt -> byDomain.computeIfAbsent(prompt.domain(), domain -> new ArrayList<>()).add(prompt));
+        // Warm-up: the JIT and libtorch's first calls would otherwise be charged to the first arm.
+        for (String drafter : DRAFTERS) {
+            measure("warm-up", prompts.subList(0, 1), drafter, 1, null);
+        }
         List<Result> results = new ArrayList<>();
         for (Map.Entry<String, List<Prompt>> domain : byDomain.entrySet()) {
             for (int batch : batchSizes) {
