@@ -79,6 +79,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = DEFAULT_DEVICE, description = "cpu, or gpu on a host with a CUDA libtorch (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--min-draft-tokens", defaultValue = "0", paramLabel = "N",
+            description = "Fewest tokens drafted per step; 0 lets adaptive speculation fall back to plain decoding "
+                    + "when drafting does not pay, more forces drafting (default ${DEFAULT-VALUE}).")
+    int minDraftTokens;
+
     @Option(names = "--max-draft-tokens", defaultValue = "8", paramLabel = "N",
             description = "Most tokens drafted per step; adaptive speculation picks fewer when they do not pay "
                     + "(default ${DEFAULT-VALUE}).")
@@ -104,7 +109,8 @@ public final class ServeCommand implements Callable<Integer> {
     /** The configuration these options describe. */
     public ServerConfig config() {
         return new ServerConfig(host, port, models, dataDir, drafter, maxBatch, queue, blankToNull(apiKey),
-                blankToNull(adminKey), Duration.ofSeconds(requestTimeoutSeconds), maxBody, dtype, device, maxDraftTokens,
+                blankToNull(adminKey), Duration.ofSeconds(requestTimeoutSeconds), maxBody, dtype, device,
+                minDraftTokens, maxDraftTokens,
                 Duration.ofSeconds(shutdownGraceSeconds), trainer);
     }
 

@@ -109,8 +109,10 @@ public final class Engine implements AutoCloseable {
         NgramCache ngramCache = new NgramCache(NGRAM_MIN, NGRAM_MAX, NGRAM_CACHE_ENTRIES, NGRAM_CANDIDATES);
         Function<Transformer, Drafter> drafterFor = model -> drafter(config, model, ngramCache, contextLength);
         Drafter drafter = drafterFor.apply(draft == null ? null : draft.model());
+        int minDraftTokens = drafter == null ? 0 : config.minDraftTokens();
         int maxDraftTokens = drafter == null ? 0 : config.maxDraftTokens();
-        var speculation = new AdaptiveSpeculation.Config(0, maxDraftTokens, Math.min(INITIAL_GAMMA, maxDraftTokens),
+        var speculation = new AdaptiveSpeculation.Config(minDraftTokens, maxDraftTokens,
+                Math.clamp(INITIAL_GAMMA, minDraftTokens, maxDraftTokens),
                 WARMUP_STEPS, PRIOR_ACCEPTANCE, SMOOTHING, EXPLORATION_INTERVAL);
         SpeculativeDecoder decoder = new SpeculativeDecoder(target,
                 target.newCache(config.maxBatch(), contextLength, Long.MAX_VALUE), drafter, speculation,

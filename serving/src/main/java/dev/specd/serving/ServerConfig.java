@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param maxBodyBytes the largest request body accepted
  * @param dtype float32 or float16 compute
  * @param device cpu, or gpu on a host with a CUDA libtorch
+ * @param minDraftTokens the fewest tokens drafted per step: 0 lets adaptive γ fall back to plain
+ *     decoding when speculation does not pay; more pins a floor (for experiments that must draft)
  * @param maxDraftTokens the most tokens drafted per step (adaptive γ stays within it)
  * @param shutdownGrace how long in-flight requests may go on after shutdown begins
  * @param trainer where the online trainer runs: in this process, or elsewhere / not at all
@@ -35,6 +37,7 @@ public record ServerConfig(
         long maxBodyBytes,
         String dtype,
         String device,
+        int minDraftTokens,
         int maxDraftTokens,
         Duration shutdownGrace,
         TrainerMode trainer) {
@@ -82,8 +85,12 @@ public record ServerConfig(
         if (maxBatch < 1 || queue < 1) {
             throw new IllegalArgumentException("--max-batch and --queue must be >= 1, got " + maxBatch + " and " + queue);
         }
-        if (maxBodyBytes < 1 || maxDraftTokens < 0) {
-            throw new IllegalArgumentException("--max-body must be >= 1 and --max-draft-tokens >= 0");
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("--max-body must be >= 1, got " + maxBodyBytes);
+        }
+        if (minDraftTokens < 0 || maxDraftTokens < minDraftTokens) {
+            throw new IllegalArgumentException("need 0 <= --min-draft-tokens <= --max-draft-tokens, got "
+                    + minDraftTokens + " and " + maxDraftTokens);
         }
         if (requestTimeout.isNegative() || requestTimeout.isZero() || shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("--request-timeout must be positive and --shutdown-grace not negative");

@@ -60,10 +60,24 @@ class ServeCommandTest {
     }
 
     @Test
+    void draftTokenBoundsDefaultToAdaptiveAndRefuseAnEmptyRange() {
+        ServerConfig defaults = ServeCommand.parse();
+        assertEquals(0, defaults.minDraftTokens(), "adaptive speculation may fall back to plain decoding");
+        assertEquals(8, defaults.maxDraftTokens());
+        ServerConfig pinned = ServeCommand.parse("--min-draft-tokens", "3", "--max-draft-tokens", "3");
+        assertEquals(3, pinned.minDraftTokens());
+        assertEquals(3, pinned.maxDraftTokens());
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> ServeCommand.parse("--min-draft-tokens", "5", "--max-draft-tokens", "4"));
+        assertTrue(refused.getMessage().contains("--min-draft-tokens"), refused.getMessage());
+    }
+
+    @Test
     void helpDocumentsEveryOptionWithItsDefault() {
         String help = new CommandLine(new ServeCommand()).getUsageMessage();
         for (String option : List.of("--host", "--port", "--models", "--data-dir", "--drafter", "--max-batch", "--queue",
-                "--api-key", "--admin-key", "--request-timeout", "--max-body", "--dtype", "--device", "--max-draft-tokens",
+                "--api-key", "--admin-key", "--request-timeout", "--max-body", "--dtype", "--device", "--min-draft-tokens",
+                "--max-draft-tokens",
                 "--shutdown-grace", "--trainer")) {
             assertTrue(help.contains(option), option + " missing from\n" + help);
         }

@@ -53,7 +53,7 @@ class LoadTestAgainstServerTest {
                 """);
         Path out = dir.resolve("report");
         try (TestServer server = TestServer.start(TinyModels.write(dir.resolve("tiny"), 128), "--max-batch", "4",
-                "--drafter", "model")) {
+                "--drafter", "model", "--min-draft-tokens", "1")) {
             double draftedBefore = server.metric("specd_spec_draft_tokens_total");
             double acceptedBefore = server.metric("specd_spec_accepted_tokens_total");
             double generatedBefore = server.metric("specd_tokens_generation_total");

@@ -60,7 +60,7 @@ class OnlineDistillationTest {
     void theTrainerLearnsFromServedTrafficAndTheSwappedDraftIsAcceptedMoreOften() throws Exception {
         Path models = TinyModels.writeLearnable(dir.resolve("learnable"), CONTEXT);
         ServerConfig config = TestServer.config(models, dir.resolve("data"), "--trainer", "in-process",
-                "--max-batch", "8", "--max-draft-tokens", "4");
+                "--max-batch", "8", "--min-draft-tokens", "4", "--max-draft-tokens", "4");
         try (TestServer server = TestServer.start(config, fastTrainer());
                 ExecutorService clients = Executors.newFixedThreadPool(4)) {
             SplittableRandom random = new SplittableRandom(3);

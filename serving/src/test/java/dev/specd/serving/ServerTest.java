@@ -58,7 +58,7 @@ class ServerTest {
     static void start() throws Exception {
         Path models = TinyModels.write(dir.resolve("tiny"), CONTEXT);
         server = TestServer.start(models, "--max-batch", "4", "--queue", "64", "--drafter", "model",
-                "--max-body", "65536");
+                "--max-body", "65536", "--min-draft-tokens", "1");
         reference = Transformer.load(models.resolve("target"), Device.cpu(), DataType.FLOAT32);
         referenceCache = reference.newCache(1, CONTEXT, Long.MAX_VALUE);
         tokenizer = Tokenizer.load(models.resolve("target"));
