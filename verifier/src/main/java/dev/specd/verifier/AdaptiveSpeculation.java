@@ -3,22 +3,15 @@ package dev.specd.verifier;
 import java.util.Arrays;
 
 /**
- * Chooses γ for one sequence's next step: the γ in [minGamma, maxGamma] that maximises expected
- * emitted tokens per unit cost,
- * <pre>
- *   E[tokens](γ) = 1 + Σ_{i=1..γ} Π_{j≤i} a_j        cost(γ) = γ · c + verifyCost(γ + 1)
- * </pre>
- * where a_j is the probability that drafted position j is accepted given that positions before it
- * were, tracked as an exponentially weighted mean of what verification observed, and c and
- * verifyCost come from the caller's {@link CostModel}. γ = 0 (plain decoding: 1 token for cost 1)
- * is the fallback that keeps speculation from making serving slower.
+ * What one sequence has learned about its drafter: a_j, the probability that drafted position j is
+ * accepted given that positions before it were, tracked as an exponentially weighted mean of what
+ * verification observed. The {@link SpeculationPlanner} turns every running sequence's estimates and
+ * the measured costs into the next step's γ.
  *
- * <p>A new sequence drafts {@code initialGamma} for its first {@code warmupSteps} steps, with every
- * a_j starting at {@code priorAcceptance}. Only positions 1..accepted+1 are observed in a step, so a
- * sequence at γ would never learn about γ + 1 (nor one at 0 about 1): every
- * {@code explorationInterval}-th decision that is not already at maxGamma drafts one position
- * deeper, unless even perfect acceptance would not pay for it at this cost. That is deterministic,
- * and bounds the exploration overhead to one step in {@code explorationInterval}.
+ * <p>The configuration bounds γ to [minGamma, maxGamma]. A new sequence's every a_j starts at
+ * {@code priorAcceptance}, and for its first {@code warmupSteps} steps it drafts at least
+ * {@code initialGamma}; the planner probes one position deeper every {@code explorationInterval}-th
+ * step, since only positions 1..accepted+1 are ever observed.
  *
  * <p>One instance per sequence and per drafter kind (model and n-gram proposals accept differently);
  * used by the inference thread only.
@@ -50,16 +43,12 @@ public final class AdaptiveSpeculation {
     private final Config config;
     /** [j − 1] a_j: acceptance of drafted position j given positions 1..j−1 were accepted. */
     private final double[] acceptance;
-    private final double[] perfectAcceptance;
     private int observedSteps;
-    private int decisionsSinceProbe;
 
     public AdaptiveSpeculation(Config config) {
         this.config = config;
         this.acceptance = new double[config.maxGamma()];
         Arrays.fill(acceptance, config.priorAcceptance());
-        this.perfectAcceptance = new double[config.maxGamma()];
-        Arrays.fill(perfectAcceptance, 1.0);
     }
 
     /**
@@ -74,19 +63,13 @@ public final class AdaptiveSpeculation {
         return controller;
     }
 
-    /** γ for this sequence's next step under the current costs. */
-    public int nextGamma(CostModel cost) {
-        if (observedSteps < config.warmupSteps()) {
-            return config.initialGamma();
-        }
-        int best = bestGamma(acceptance, cost, config.minGamma(), config.maxGamma());
-        if (best < config.maxGamma() && ++decisionsSinceProbe >= config.explorationInterval()) {
-            decisionsSinceProbe = 0;
-            if (bestGamma(perfectAcceptance, cost, best, config.maxGamma()) > best) {
-                return best + 1;
-            }
-        }
-        return best;
+    public Config config() {
+        return config;
+    }
+
+    /** Whether this sequence is still in its first {@code warmupSteps} steps, drafting at least initialGamma. */
+    public boolean warmingUp() {
+        return observedSteps < config.warmupSteps();
     }
 
     /**
@@ -122,20 +105,5 @@ public final class AdaptiveSpeculation {
             tokens += allAccepted;
         }
         return tokens;
-    }
-
-    /** argmax over γ in [minGamma, maxGamma] of E[tokens](γ) / cost(γ); ties go to the smaller γ. */
-    public static int bestGamma(double[] acceptance, CostModel cost, int minGamma, int maxGamma) {
-        int best = minGamma;
-        double bestRate = expectedTokens(acceptance, minGamma) / cost.stepCost(minGamma);
-        for (int gamma = minGamma + 1; gamma <= maxGamma; gamma++) {
-            double rate = expectedTokens(acceptance, gamma) / cost.stepCost(gamma);
-            // A relative margin, so that rounding never buys a longer draft that does not pay.
-            if (rate > bestRate * (1 + 1e-9)) {
-                best = gamma;
-                bestRate = rate;
-            }
-        }
-        return best;
     }
 }

@@ -1,17 +1,17 @@
 package dev.specd.verifier;
 
 /**
- * The price of one speculative step at the current batch size, in units of one plain target decode
- * step (so {@code verifyCost(1) = 1}). The caller measures it and passes a fresh one when the batch
- * size changes: verification is memory-bound (nearly free extra positions) at small batches and
- * compute-bound (each extra position a full step) at large ones.
+ * The price of one speculative step of the whole batch, in units of one plain target decode step of
+ * that batch (so {@code verifyCost(1) = 1}). The caller measures it and passes a fresh one when the
+ * batch size changes: verification is memory-bound (nearly free extra positions) at small batches
+ * and compute-bound (each extra position a full step) at large ones.
  */
 public interface CostModel {
 
-    /** One draft step for γ = 1: an n-gram lookup costs ~0, a draft model its forward / the target's. */
+    /** One draft step of the batch: an n-gram lookup costs ~0, a draft model its forward / the target's. */
     double draftStepCost();
 
-    /** One target forward over {@code positions} = γ + 1 tokens per sequence; ≥ 1. */
+    /** One target forward with every sequence's block padded to {@code positions} = γ + 1 tokens; ≥ 1. */
     double verifyCost(int positions);
 
     /** γ draft steps, then verification of γ + 1 positions. γ = 0 is plain decoding: cost 1. */

@@ -1,17 +1,19 @@
 package dev.specd.verifier;
 
 /**
- * The cost model from measured forward times. A target forward over P positions (all sequences'
- * scored tokens together) costs about fixed + perPosition · P: the fixed part is reading the
+ * The cost model from measured forward times. A target forward over P positions (B sequences'
+ * blocks padded to the longest, T: P = B · T) costs about fixed + perPosition · P: the fixed part is reading the
  * weights once, the per-position part the arithmetic, which dominates once the batch is large.
  * Both are fitted by exponentially weighted least squares; a draft step's time is an exponentially
- * weighted mean. Priors stand in as pseudo-observations until measurements arrive.
+ * weighted mean. Priors stand in as pseudo-observations until measurements arrive. A {@link #fixed}
+ * one keeps its priors, for runs whose γ choices must not depend on machine noise.
  */
 public final class MeasuredCost {
 
     /** Weight of the newest observation. */
     private static final double SMOOTHING = 0.05;
 
+    private final boolean learns;
     private double weight;
     private double sumPositions;
     private double sumPositionsSquared;
@@ -25,13 +27,29 @@ public final class MeasuredCost {
      * @param priorDraftStepMillis one draft step
      */
     public MeasuredCost(double priorFixedMillis, double priorPerPositionMillis, double priorDraftStepMillis) {
+        this(priorFixedMillis, priorPerPositionMillis, priorDraftStepMillis, true);
+    }
+
+    private MeasuredCost(double priorFixedMillis, double priorPerPositionMillis, double priorDraftStepMillis, boolean learns) {
         // Two pseudo-observations, at 1 and 9 positions, pin the prior line.
-        observeTarget(1, priorFixedMillis + priorPerPositionMillis);
-        observeTarget(9, priorFixedMillis + 9 * priorPerPositionMillis);
+        fit(1, priorFixedMillis + priorPerPositionMillis);
+        fit(9, priorFixedMillis + 9 * priorPerPositionMillis);
         draftStepMillis = priorDraftStepMillis;
+        this.learns = learns;
+    }
+
+    /** Costs that stay at these values whatever is observed. */
+    public static MeasuredCost fixed(double fixedMillis, double perPositionMillis, double draftStepMillis) {
+        return new MeasuredCost(fixedMillis, perPositionMillis, draftStepMillis, false);
     }
 
     public synchronized void observeTarget(int positions, double millis) {
+        if (learns) {
+            fit(positions, millis);
+        }
+    }
+
+    private void fit(int positions, double millis) {
         decay();
         weight += 1;
         sumPositions += positions;
@@ -41,10 +59,15 @@ public final class MeasuredCost {
     }
 
     public synchronized void observeDraftStep(double millis) {
-        draftStepMillis += SMOOTHING * (millis - draftStepMillis);
+        if (learns) {
+            draftStepMillis += SMOOTHING * (millis - draftStepMillis);
+        }
     }
 
-    /** Costs per sequence at this batch size, in units of one plain decode step of the batch. */
+    /**
+     * Costs of one step of a batch of this size, in units of its plain decode step (B positions):
+     * a draft step, and each position that every block is padded deeper by.
+     */
     public synchronized CostModel at(int batchSize) {
         double perPosition = perPositionMillis();
         double fixed = Math.max(1e-3, (sumMillis - perPosition * sumPositions) / weight);

@@ -43,6 +43,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
     private final MeasuredCost cost;
     /** Acceptance learned from every sequence's steps with the current drafter: new sequences start from it. */
     private AdaptiveSpeculation population;
+    private final SpeculationPlanner planner;
     private long nextSequenceId;
 
     /**
@@ -57,6 +58,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         this.drafter = drafter;
         this.speculation = speculation;
         this.population = new AdaptiveSpeculation(speculation);
+        this.planner = new SpeculationPlanner(speculation.explorationInterval());
         this.decode = decode;
         this.stopTokenIds = new HashSet<>(target.config().eosTokenIds());
         this.cost = cost;
@@ -119,7 +121,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         }
         List<Draft> drafts = draft(running);
         List<ScoreRequest> requests = new ArrayList<>(running.size());
-        int positions = 0;
+        int longestBlock = 0;
         boolean prefilling = false;
         for (int i = 0; i < running.size(); i++) {
             Sequence sequence = running.get(i);
@@ -134,13 +136,14 @@ public final class SpeculativeDecoder implements AutoCloseable {
                 request = ScoreRequest.allPositions(sequence.targetSlot(), sequence.length() - 1, block);
             }
             requests.add(request);
-            positions += request.tokens().length;
+            longestBlock = Math.max(longestBlock, request.tokens().length);
         }
         long start = System.nanoTime();
         List<float[][]> logits = target.score(targetCache, requests);
         if (!prefilling) {
             // Prefill is compute-bound with hundreds of positions: it would bend the decode-time cost line.
-            cost.observeTarget(positions, (System.nanoTime() - start) / 1e6);
+            // The forward pads every block to the longest, so that is what it computed.
+            cost.observeTarget(running.size() * longestBlock, (System.nanoTime() - start) / 1e6);
         }
 
         List<StepOutput> outputs = new ArrayList<>(running.size());
@@ -161,34 +164,37 @@ public final class SpeculativeDecoder implements AutoCloseable {
         if (drafter == null) {
             return drafts;
         }
-        CostModel costs = cost.at(running.size());
-        List<Sequence> drafting = new ArrayList<>();
-        List<Integer> gammas = new ArrayList<>();
-        List<Integer> indices = new ArrayList<>();
+        List<Integer> prefilled = new ArrayList<>();
+        List<SpeculationPlanner.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < running.size(); i++) {
             Sequence sequence = running.get(i);
-            if (!sequence.prefilled()) {
-                continue;
+            if (sequence.prefilled()) {
+                // A block of γ emits up to γ + 1 tokens; never draft past max_tokens or the cache.
+                int cap = Math.min(sequence.request().maxDraftTokens(), sequence.stop().remainingTokens() - 1);
+                cap = Math.min(cap, targetCache.maxLength() - sequence.length());
+                prefilled.add(i);
+                candidates.add(SpeculationPlanner.Candidate.of(sequence.speculation(), cap));
             }
-            int gamma = Math.min(sequence.speculation().nextGamma(costs), sequence.request().maxDraftTokens());
-            // A block of γ emits up to γ + 1 tokens; never draft past max_tokens or the cache.
-            gamma = Math.min(gamma, sequence.stop().remainingTokens() - 1);
-            gamma = Math.min(gamma, targetCache.maxLength() - sequence.length());
-            if (gamma > 0) {
-                drafting.add(sequence);
-                gammas.add(gamma);
-                indices.add(i);
+        }
+        int[] planned = planner.plan(candidates, cost.at(running.size()));
+        List<Integer> drafting = new ArrayList<>();
+        List<Integer> gammas = new ArrayList<>();
+        for (int j = 0; j < planned.length; j++) {
+            if (planned[j] > 0) {
+                drafting.add(prefilled.get(j));
+                gammas.add(planned[j]);
             }
         }
         if (drafting.isEmpty()) {
             return drafts;
         }
-        int deepest = gammas.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int deepest = gammas.stream().mapToInt(Integer::intValue).max().orElseThrow();
         long start = System.nanoTime();
-        List<Draft> proposed = drafter.propose(drafting, gammas.stream().mapToInt(Integer::intValue).toArray());
+        List<Draft> proposed = drafter.propose(drafting.stream().map(running::get).toList(),
+                gammas.stream().mapToInt(Integer::intValue).toArray());
         cost.observeDraftStep((System.nanoTime() - start) / 1e6 / deepest);
-        for (int j = 0; j < indices.size(); j++) {
-            drafts.set(indices.get(j), proposed.get(j));
+        for (int j = 0; j < drafting.size(); j++) {
+            drafts.set(drafting.get(j), proposed.get(j));
         }
         return drafts;
     }
