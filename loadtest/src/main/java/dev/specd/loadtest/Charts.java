@@ -23,9 +23,8 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The report's charts, drawn with XChart into PNG bytes. Time series bin responses by when they
- * ended, in windows of a twentieth of the run (at least a second), so that each point averages
- * several requests.
+ * The report's charts, drawn with XChart into PNG bytes. Time series plot the summary's windows
+ * (responses binned by when they ended) at their midpoints.
  */
 final class Charts {
 
@@ -34,7 +33,6 @@ final class Charts {
 
     private static final int WIDTH = 960;
     private static final int HEIGHT = 480;
-    private static final int WINDOWS = 20;
     private static final List<String> PERCENTILES = List.of("p50", "p90", "p99");
     private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
             new float[] {6, 4}, 0);
@@ -48,20 +46,19 @@ final class Charts {
 
     private Charts() {}
 
-    static List<Chart> draw(Summary summary, List<RequestResult> results, List<MetricsSnapshot> snapshots)
+    static List<Chart> draw(Summary summary, List<MetricsSnapshot> snapshots)
             throws IOException {
-        double window = Math.max(1, summary.run().durationS() / WINDOWS);
-        List<RequestResult> ok = results.stream().filter(RequestResult::ok).toList();
+        String window = summary.windows().isEmpty() ? "" : seconds(summary.windows().getFirst().endS());
         return List.of(
                 new Chart("acceptance.png", "Acceptance rate over time",
-                        "Accepted / drafted tokens of the responses that ended in each " + seconds(window)
+                        "Accepted / drafted tokens of the responses that ended in each " + window
                                 + " window, per arm, and the server's own counters between scrapes (all arms). "
                                 + "Dashed lines: draft promotions (version changes); dotted: phase changes.",
-                        png(acceptance(summary, ok, snapshots, window))),
+                        png(acceptance(summary, snapshots))),
                 new Chart("throughput.png", "Output tokens/s over time",
                         "Mean decode speed (output tokens per second after the first) of the responses that ended "
-                                + "in each " + seconds(window) + " window, per arm.",
-                        png(throughput(summary, ok, window))),
+                                + "in each " + window + " window, per arm.",
+                        png(throughput(summary))),
                 new Chart("latency-ttft.png", "Time to first token", "Percentiles per arm, milliseconds.",
                         png(percentiles(summary, "Time to first token (ms)", Summary.ArmSummary::ttftMs))),
                 new Chart("latency-itl.png", "Inter-token latency",
@@ -75,25 +72,11 @@ final class Charts {
                         png(speedup(summary))));
     }
 
-    private static XYChart acceptance(Summary summary, List<RequestResult> ok, List<MetricsSnapshot> snapshots,
-            double window) {
+    private static XYChart acceptance(Summary summary, List<MetricsSnapshot> snapshots) {
         XYChart chart = xyChart("Acceptance rate over time", "Acceptance rate");
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
         for (Arm arm : List.of(Arm.ORIGINAL, Arm.ADAPTIVE)) {
-            Map<Integer, long[]> byWindow = new LinkedHashMap<>();
-            for (RequestResult result : ok) {
-                if (result.arm() == arm && result.speculative() != null) {
-                    long[] sums = byWindow.computeIfAbsent(windowOf(result, window), key -> new long[2]);
-                    sums[0] += result.speculative().acceptedTokens();
-                    sums[1] += result.speculative().draftedTokens();
-                }
-            }
-            List<double[]> points = new ArrayList<>();
-            byWindow.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .filter(entry -> entry.getValue()[1] > 0)
-                    .forEach(entry -> points.add(new double[] {(entry.getKey() + 0.5) * window,
-                            (double) entry.getValue()[0] / entry.getValue()[1]}));
-            line(chart, arm.description(), points, ARM_COLOURS.get(arm));
+            line(chart, arm.description(), series(summary, arm, Summary.WindowArm::acceptanceRate), ARM_COLOURS.get(arm));
         }
         List<double[]> server = new ArrayList<>();
         for (int i = 1; i < snapshots.size(); i++) {
@@ -111,28 +94,28 @@ final class Charts {
         return chart;
     }
 
-    private static XYChart throughput(Summary summary, List<RequestResult> ok, double window) {
+    private static XYChart throughput(Summary summary) {
         XYChart chart = xyChart("Output tokens/s over time", "Output tokens/s per request");
         chart.getStyler().setYAxisMin(0.0);
         double top = 0;
         for (Arm arm : summary.run().arms()) {
-            Map<Integer, List<Double>> byWindow = new LinkedHashMap<>();
-            for (RequestResult result : ok) {
-                if (result.arm() == arm && result.decodeTokensPerSecond() != null) {
-                    byWindow.computeIfAbsent(windowOf(result, window), key -> new ArrayList<>())
-                            .add(result.decodeTokensPerSecond());
-                }
-            }
-            List<double[]> points = byWindow.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .map(entry -> new double[] {(entry.getKey() + 0.5) * window,
-                            entry.getValue().stream().mapToDouble(Double::doubleValue).average().orElseThrow()})
-                    .toList();
+            List<double[]> points = series(summary, arm, Summary.WindowArm::meanDecodeTokensPerSecond);
             top = Math.max(top, points.stream().mapToDouble(point -> point[1]).max().orElse(0));
             line(chart, arm.description(), points, ARM_COLOURS.get(arm));
         }
         promotions(chart, summary.server().draftVersions(), top);
         phaseChanges(chart, summary, top);
         return chart;
+    }
+
+    /** (window midpoint, value) for each window where the arm has a value. */
+    private static List<double[]> series(Summary summary, Arm arm, Function<Summary.WindowArm, Double> value) {
+        List<double[]> points = new ArrayList<>();
+        for (Summary.Window window : summary.windows()) {
+            window.arms().stream().filter(windowArm -> windowArm.arm() == arm).map(value).filter(Objects::nonNull)
+                    .forEach(y -> points.add(new double[] {(window.startS() + window.endS()) / 2, y}));
+        }
+        return points;
     }
 
     private static CategoryChart percentiles(Summary summary, String title,
@@ -204,10 +187,6 @@ final class Charts {
         series.setMarker(SeriesMarkers.CIRCLE);
         series.setLineColor(colour);
         series.setMarkerColor(colour);
-    }
-
-    private static int windowOf(RequestResult result, double window) {
-        return (int) Math.floor(result.endS() / window);
     }
 
     private static XYChart xyChart(String title, String yAxis) {

@@ -42,6 +42,7 @@ final class HtmlReport {
         speedupRow(html, "whole run", summary.speedup());
         html.append("</table>\n<h2>Server counters</h2>\n");
         agreement(html, summary);
+        windowTable(html, summary);
         for (Charts.Chart chart : charts) {
             html.append("<h2>").append(escape(chart.title())).append("</h2>\n<p class=\"caption\">")
                     .append(escape(chart.caption())).append("</p>\n<img alt=\"").append(escape(chart.title()))
@@ -64,6 +65,26 @@ final class HtmlReport {
                     .append(pair(arm.ttftMs())).append("</td><td>").append(pair(arm.itlMs())).append("</td><td>")
                     .append(pair(arm.e2eMs())).append("</td><td>").append(number(arm.decodeTokensPerSecond().mean()))
                     .append("</td><td>").append(escape(String.join(", ", arm.draftVersions()))).append("</td></tr>\n");
+        }
+        html.append("</table>\n");
+    }
+
+    /** Per window and arm: responses ended, acceptance, output tokens/s, p99 end-to-end latency. */
+    private static void windowTable(StringBuilder html, Summary summary) {
+        html.append("<h2>Over time</h2>\n<p class=\"caption\">Responses that ended in each window, per arm: "
+                + "requests / acceptance rate / output tokens per second of the window / p99 end-to-end ms.</p>\n"
+                + "<table><tr><th>window (s)</th>");
+        summary.run().arms().forEach(arm -> html.append("<th>").append(escape(arm.description())).append("</th>"));
+        html.append("</tr>\n");
+        for (Summary.Window window : summary.windows()) {
+            html.append("<tr><td>").append(number(window.startS())).append("–").append(number(window.endS()))
+                    .append("</td>");
+            for (Summary.WindowArm arm : window.arms()) {
+                html.append("<td>").append(arm.requests()).append(" / ").append(number(arm.acceptanceRate()))
+                        .append(" / ").append(number(arm.outputTokensPerSecond())).append(" / ")
+                        .append(number(arm.e2eMs().p99())).append("</td>");
+            }
+            html.append("</tr>\n");
         }
         html.append("</table>\n");
     }

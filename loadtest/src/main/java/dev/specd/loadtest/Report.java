@@ -27,7 +27,7 @@ final class Report {
             }
         }
         Json.MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(SUMMARY).toFile(), summary);
-        List<Charts.Chart> charts = Charts.draw(summary, results, snapshots);
+        List<Charts.Chart> charts = Charts.draw(summary, snapshots);
         for (Charts.Chart chart : charts) {
             Files.write(dir.resolve(chart.file()), chart.png());
         }

@@ -9,11 +9,15 @@ import java.util.OptionalDouble;
 import java.util.function.ToLongFunction;
 
 /**
- * {@code summary.json}: the run, per-arm and per-phase latency and acceptance, the speed-up of the
- * adapting draft, the server's counters over the same period, and whether the two agree.
+ * {@code summary.json}: the run, per-arm and per-phase latency and acceptance, the same over time
+ * windows, the speed-up of the adapting draft, the server's counters over the same period, and
+ * whether the two agree.
  */
-public record Summary(Run run, Totals totals, List<ArmSummary> arms, List<PhaseSummary> phases, Speedup speedup,
-        ServerCounters server, Agreement agreement) {
+public record Summary(Run run, Totals totals, List<ArmSummary> arms, List<PhaseSummary> phases, List<Window> windows,
+        Speedup speedup, ServerCounters server, Agreement agreement) {
+
+    /** The run is cut into this many windows (each at least a second): each averages several requests. */
+    static final int WINDOWS = 20;
 
     /**
      * @param durationS from the first request to the last scrape
@@ -39,6 +43,18 @@ public record Summary(Run run, Totals totals, List<ArmSummary> arms, List<PhaseS
     /** @param startS when its first request was sent; null if none was */
     public record PhaseSummary(int index, String name, Double startS, int requests, List<ArmSummary> arms,
             Speedup speedup) {}
+
+    /** The responses that ended in [startS, endS), per arm: the time series the report charts. */
+    public record Window(int index, double startS, double endS, List<WindowArm> arms) {}
+
+    /**
+     * @param requests responses that ended OK in the window
+     * @param outputTokensPerSecond their output tokens over the window's length
+     * @param meanDecodeTokensPerSecond the mean of their decode speeds (see {@link RequestResult#decodeTokensPerSecond()})
+     */
+    public record WindowArm(Arm arm, int requests, long outputTokens, Double outputTokensPerSecond,
+            long draftedTokens, long acceptedTokens, Double acceptanceRate, Double meanDecodeTokensPerSecond,
+            Distribution e2eMs) {}
 
     /**
      * How much faster the adapting draft decodes: the other arm's mean inter-token latency over the
@@ -89,7 +105,36 @@ public record Summary(Run run, Totals totals, List<ArmSummary> arms, List<PhaseS
         }
         List<ArmSummary> arms = arms(config, facts, results);
         ServerCounters server = server(snapshots, results);
-        return new Summary(run, totals(results), arms, phases, speedup(arms), server, agreement(results, server));
+        return new Summary(run, totals(results), arms, phases, windows(config, facts, results), speedup(arms), server,
+                agreement(results, server));
+    }
+
+    private static List<Window> windows(LoadTestConfig config, RunFacts facts, List<RequestResult> results) {
+        double length = Math.max(1, facts.durationS() / WINDOWS);
+        List<RequestResult> ok = results.stream().filter(RequestResult::ok).toList();
+        int last = ok.stream().mapToInt(result -> (int) Math.floor(result.endS() / length)).max().orElse(-1);
+        List<Window> windows = new ArrayList<>();
+        for (int index = 0; index <= last; index++) {
+            int window = index;
+            List<RequestResult> ended = ok.stream()
+                    .filter(result -> (int) Math.floor(result.endS() / length) == window).toList();
+            List<WindowArm> arms = config.arms().stream()
+                    .map(arm -> windowArm(arm, ended.stream().filter(result -> result.arm() == arm).toList(), length))
+                    .toList();
+            windows.add(new Window(index, index * length, (index + 1) * length, arms));
+        }
+        return windows;
+    }
+
+    private static WindowArm windowArm(Arm arm, List<RequestResult> ended, double length) {
+        long outputTokens = ended.stream().mapToLong(RequestResult::outputTokens).sum();
+        long drafted = sum(ended, Speculative::draftedTokens);
+        long accepted = sum(ended, Speculative::acceptedTokens);
+        OptionalDouble decode = ended.stream().map(RequestResult::decodeTokensPerSecond).filter(Objects::nonNull)
+                .mapToDouble(Double::doubleValue).average();
+        return new WindowArm(arm, ended.size(), outputTokens, ended.isEmpty() ? null : outputTokens / length, drafted,
+                accepted, ratio(accepted, drafted), decode.isPresent() ? decode.getAsDouble() : null,
+                Distribution.of(ended.stream().map(RequestResult::e2eMs).toList()));
     }
 
     private static List<ArmSummary> arms(LoadTestConfig config, RunFacts facts, List<RequestResult> results) {

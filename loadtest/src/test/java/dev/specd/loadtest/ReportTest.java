@@ -65,6 +65,8 @@ class ReportTest {
         assertTrue(html.contains("Arm original unsupported by this server"), "unsupported arms are named");
         assertTrue(html.contains("2.00×"), "the speed-up over speculation off");
         assertTrue(html.contains("they agree"));
+        assertTrue(html.contains("<td>0.00–1.00</td><td>2 / – / 18.0 / 180</td><td>0 / – / – / –</td><td>2 / 0.600 / 18.0 / 100</td>"),
+                "the first window, per arm: requests / acceptance / tokens/s / p99 e2e");
     }
 
     @Test

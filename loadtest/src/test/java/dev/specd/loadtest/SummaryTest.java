@@ -83,6 +83,30 @@ class SummaryTest {
     }
 
     @Test
+    void windowsBinResponsesByWhenTheyEnded() throws Exception {
+        Summary summary = SampleRun.summary(dir);
+        // 11 s / 20 is under a second, so windows are 1 s; the last response ends at 9.93 s.
+        assertEquals(10, summary.windows().size());
+        Summary.Window first = summary.windows().getFirst();
+        assertEquals(0.0, first.startS());
+        assertEquals(1.0, first.endS());
+        Summary.WindowArm adaptive = first.arms().stream().filter(arm -> arm.arm() == Arm.ADAPTIVE).findFirst().orElseThrow();
+        assertEquals(2, adaptive.requests(), "requests 0 and 2 end at 0.1 and 0.6 s");
+        assertEquals(18, adaptive.outputTokens());
+        assertEquals(18.0, adaptive.outputTokensPerSecond(), 1e-12);
+        assertEquals(0.6, adaptive.acceptanceRate(), 1e-12);
+        assertEquals(100.0, adaptive.meanDecodeTokensPerSecond(), 1e-9);
+        assertEquals(100.0, adaptive.e2eMs().p99(), 1e-9);
+        Summary.WindowArm off = summary.windows().get(1).arms().stream().filter(arm -> arm.arm() == Arm.OFF)
+                .findFirst().orElseThrow();
+        assertEquals(1, off.requests(), "request 7 failed: only OK responses count");
+        assertNull(off.acceptanceRate());
+        Summary.WindowArm original = first.arms().stream().filter(arm -> arm.arm() == Arm.ORIGINAL).findFirst().orElseThrow();
+        assertEquals(0, original.requests());
+        assertNull(original.outputTokensPerSecond());
+    }
+
+    @Test
     void disagreementIsReported() throws Exception {
         List<RequestResult> results = SampleRun.results();
         List<MetricsSnapshot> snapshots = SampleRun.snapshots(results);
