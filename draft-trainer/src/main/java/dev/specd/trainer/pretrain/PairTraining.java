@@ -60,11 +60,11 @@ public final class PairTraining {
 
             Duration targetBudget = null;
             if (options.timeBudget() != null) {
-                // The target trains first and leaves the draft the time its plan takes here, timed now.
-                StepTimeBenchmark.Measurement draftSpeed = StepTimeBenchmark.measure(draftConfig,
-                        draftPlan.batchSize(), draftPlan.sequenceLength(), 1 + PROBE_STEPS);
-                Duration draftTime = Duration.ofMillis((long) (draftSpeed.millisPerStep() * draftPlan.steps()));
-                targetBudget = trainingBudget(options, startNanos).minus(draftTime);
+                // The target trains first and gets its share of the budget, in proportion to the time
+                // both plans take here, timed now: a slow or busy machine shrinks both plans alike
+                // instead of starving the one that trains first. The draft gets whatever is left.
+                targetBudget = targetShare(trainingBudget(options, startNanos), plannedMillis(targetConfig, targetPlan),
+                        plannedMillis(draftConfig, draftPlan));
             }
             Pretrainer.Result target = Pretrainer.train("target", targetConfig, targetPlan,
                     new TokenStream(domains, targetPlan.domainWeights(), targetPlan.seed()),
@@ -122,6 +122,17 @@ public final class PairTraining {
                 }
             }
         }
+    }
+
+    /** The target's part of {@code budget}: in proportion to the two plans' measured durations. */
+    static Duration targetShare(Duration budget, double targetMillis, double draftMillis) {
+        return Duration.ofMillis((long) (budget.toMillis() * targetMillis / (targetMillis + draftMillis)));
+    }
+
+    /** How long {@code plan} takes for a model of this configuration on this machine, from a few timed steps. */
+    private static double plannedMillis(ModelConfig config, TrainingPlan plan) throws IOException {
+        return StepTimeBenchmark.measure(config, plan.batchSize(), plan.sequenceLength(), 1 + PROBE_STEPS).millisPerStep()
+                * plan.steps();
     }
 
     /** What is left of the time budget once evaluation is set aside; null without a budget. */

@@ -108,4 +108,12 @@ class PairTrainingTest {
         return new Corpus(new Provenance(name, "hand-written " + name, "test licence " + name),
                 documents.subList(0, 10), documents.subList(10, 12));
     }
+
+    @Test
+    void aBudgetTooShortForBothPlansShrinksThemAlike() {
+        // Plans of 90 and 10 minutes in a 60-minute budget: the target gets 54, leaving the draft 6.
+        assertEquals(Duration.ofMinutes(54), PairTraining.targetShare(Duration.ofMinutes(60), 90 * 60_000, 10 * 60_000));
+        // A busy machine times both plans slower: the split stays the same.
+        assertEquals(Duration.ofMinutes(54), PairTraining.targetShare(Duration.ofMinutes(60), 900 * 60_000, 100 * 60_000));
+    }
 }
