@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The models a server runs: the target, the draft (when the drafter uses one), the tokenizer and
  * the speculative decoder over them. Built from a {@link ServerConfig}; the decoder is used by the
  * inference thread only, the tokenizer by any thread. The draft is a version of the draft registry
- * in the data directory (the bundled draft is its v0000) and can be swapped while serving.
+ * in the data directory (the bundled draft is its v0000) and can be swapped while serving; requests
+ * may pin another version.
  */
 public final class Engine implements AutoCloseable {
 
@@ -64,12 +65,13 @@ public final class Engine implements AutoCloseable {
     private final int contextLength;
     private final DraftLoader draftLoader;
     private final DraftSwap draftSwap;
+    private final PinnedDrafts pinnedDrafts;
     private final String drafterKind;
     private final int maxDraftTokens;
 
     private Engine(String modelId, Transformer target, Tokenizer tokenizer, SpeculativeDecoder decoder,
             NgramRecorder ngramRecorder, int contextLength, DraftLoader draftLoader, DraftSwap draftSwap,
-            String drafterKind, int maxDraftTokens) {
+            PinnedDrafts pinnedDrafts, String drafterKind, int maxDraftTokens) {
         this.modelId = modelId;
         this.target = target;
         this.tokenizer = tokenizer;
@@ -78,6 +80,7 @@ public final class Engine implements AutoCloseable {
         this.contextLength = contextLength;
         this.draftLoader = draftLoader;
         this.draftSwap = draftSwap;
+        this.pinnedDrafts = pinnedDrafts;
         this.drafterKind = drafterKind;
         this.maxDraftTokens = maxDraftTokens;
     }
@@ -121,9 +124,12 @@ public final class Engine implements AutoCloseable {
         String modelId = config.models().toAbsolutePath().normalize().getFileName().toString();
         LOG.info("serving {} (context {}, {} slots) with drafter {}{}", modelId, contextLength, config.maxBatch(),
                 config.drafter().name().toLowerCase(Locale.ROOT), draft == null ? "" : ", draft " + draft.version());
+        DraftSwap draftSwap = draft == null ? null : new DraftSwap(decoder, draft, drafterFor);
+        PinnedDrafts pinnedDrafts = draftSwap == null ? null
+                : new PinnedDrafts(draftLoader, draftSwap, decoder, drafterFor, contextLength);
         return new Engine(modelId, target, tokenizer, decoder, usesNgrams ? new NgramRecorder(ngramCache) : null,
-                contextLength, draftLoader, draft == null ? null : new DraftSwap(decoder, draft, drafterFor),
-                config.drafter().name().toLowerCase(Locale.ROOT), maxDraftTokens);
+                contextLength, draftLoader, draftSwap, pinnedDrafts, config.drafter().name().toLowerCase(Locale.ROOT),
+                maxDraftTokens);
     }
 
     private static Drafter drafter(ServerConfig config, Transformer draft, NgramCache ngramCache, int contextLength) {
@@ -196,6 +202,11 @@ public final class Engine implements AutoCloseable {
         return Optional.ofNullable(draftSwap);
     }
 
+    /** The draft versions requests pin: empty without a draft model. */
+    Optional<PinnedDrafts> pinnedDrafts() {
+        return Optional.ofNullable(pinnedDrafts);
+    }
+
     /** model, ngram, hybrid or none. */
     public String drafterKind() {
         return drafterKind;
@@ -215,6 +226,7 @@ public final class Engine implements AutoCloseable {
         target.close();
         if (draftSwap != null) {
             draftSwap.close();
+            pinnedDrafts.close();
         }
         tokenizer.close();
     }

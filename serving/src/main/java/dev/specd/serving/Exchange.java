@@ -46,7 +46,7 @@ final class Exchange {
     /** [choice] text of its reply was shown (chat drops the reply's leading space). */
     private final boolean[] textShown;
     private int ended;
-    /** The draft version serving when the latest choice ended: what the response reports. */
+    /** The draft version pinned, else the one serving when the latest choice ended: what the response reports. */
     private String draftVersion;
     private boolean streaming;
     private boolean paused;
@@ -74,8 +74,8 @@ final class Exchange {
                     ? new Provenance(plan.id(), plan.endpoint().logName(), createdAtMillis,
                             plan.seeded() ? request.seed() : null, plan.user(), plan.metadata())
                     : null;
-            generations.add(new Generation(request, plan.stream(), arrivalNanos, timeout, provenance,
-                    update -> context.runOnContext(ignored -> update(choice, update))));
+            generations.add(new Generation(request, plan.pinnedDraft(), plan.stream(), arrivalNanos, timeout,
+                    provenance, update -> context.runOnContext(ignored -> update(choice, update))));
         }
         this.generations = List.copyOf(generations);
         response.closeHandler(ignored -> clientLeft());

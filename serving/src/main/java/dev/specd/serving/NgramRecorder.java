@@ -1,8 +1,8 @@
 package dev.specd.serving;
 
-import dev.specd.serving.scheduler.Ending;
 import dev.specd.serving.scheduler.Generation;
 import dev.specd.serving.scheduler.GenerationObserver;
+import dev.specd.serving.scheduler.Update;
 import dev.specd.verifier.NgramCache;
 import dev.specd.verifier.Sequence;
 import java.util.Arrays;
@@ -29,8 +29,8 @@ final class NgramRecorder implements GenerationObserver, AutoCloseable {
     }
 
     @Override
-    public void ended(Generation generation, Sequence sequence, Ending ending) {
-        if (sequence != null && !ending.cutShort()) {
+    public void ended(Generation generation, Sequence sequence, Update.Result result) {
+        if (sequence != null && !result.ending().cutShort()) {
             int[] tokens = Arrays.copyOf(sequence.tokens(), sequence.length());
             writer.execute(() -> cache.record(tokens));
         }

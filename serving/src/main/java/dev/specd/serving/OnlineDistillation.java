@@ -40,6 +40,8 @@ final class OnlineDistillation implements AutoCloseable {
     private static final Duration SWAP_WAIT = Duration.ofSeconds(30);
     /** At shutdown, how long the trainer's step in progress may take; steps take milliseconds to seconds. */
     private static final Duration TRAINER_STOP_GRACE = Duration.ofSeconds(10);
+    /** The admin API's path parameter naming a draft version, as its errors name it. */
+    private static final String VERSION_PARAM = "version";
     private static final Logger LOG = LoggerFactory.getLogger(OnlineDistillation.class);
 
     private final DraftLoader loader;
@@ -142,10 +144,10 @@ final class OnlineDistillation implements AutoCloseable {
         try {
             registry.directory(version);
         } catch (IllegalArgumentException e) {
-            throw ApiError.invalid("version", e.getMessage());
+            throw ApiError.invalid(VERSION_PARAM, e.getMessage());
         }
         if (!registry.list().contains(version)) {
-            throw ApiError.draftNotFound(version);
+            throw ApiError.draftNotFound(VERSION_PARAM, version);
         }
         try {
             loader.check(version, contextLength);
@@ -171,7 +173,7 @@ final class OnlineDistillation implements AutoCloseable {
     }
 
     private ApiError refused(Exception problem) {
-        return ApiError.draftRefused(problem.getMessage() + "; " + swap.serving().version()
+        return ApiError.draftRefused(VERSION_PARAM, problem.getMessage() + "; " + swap.serving().version()
                 + " keeps serving and the registry's current version is unchanged");
     }
 

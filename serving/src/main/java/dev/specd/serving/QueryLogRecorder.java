@@ -7,6 +7,7 @@ import dev.specd.serving.scheduler.Ending;
 import dev.specd.serving.scheduler.Generation;
 import dev.specd.serving.scheduler.GenerationObserver;
 import dev.specd.serving.scheduler.Provenance;
+import dev.specd.serving.scheduler.Update;
 import dev.specd.verifier.GenerationRequest;
 import dev.specd.verifier.Sequence;
 import dev.specd.verifier.SpeculativeDecoder.StepOutput;
@@ -14,14 +15,14 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Builds query-log records on the inference thread and offers them to the log, which never blocks.
  * The target's distributions come from the verification pass already computed: each emitted token's
  * raw logits row is reduced to its top-k log-probabilities as it arrives (O(vocabulary) per token),
- * so that no vocabulary-sized array outlives its step. Requests with {@code "store": false} are
- * skipped, as are generations that failed or produced nothing.
+ * so that no vocabulary-sized array outlives its step. Each record names the draft version its
+ * response names. Requests with {@code "store": false} are skipped, as are generations that failed
+ * or produced nothing.
  */
 final class QueryLogRecorder implements GenerationObserver {
 
@@ -30,16 +31,13 @@ final class QueryLogRecorder implements GenerationObserver {
 
     private final QueryLog log;
     private final int topK;
-    private final Supplier<String> draftVersion;
     private final String drafter;
     /** Inference thread only: the distributions of each logged generation in flight. */
     private final Map<Generation, List<TopLogprobs>> distributions = new IdentityHashMap<>();
 
-    /** @param draftVersion the draft version serving, read when a generation ends (null without a draft model) */
-    QueryLogRecorder(QueryLog log, int topK, Supplier<String> draftVersion, String drafter) {
+    QueryLogRecorder(QueryLog log, int topK, String drafter) {
         this.log = log;
         this.topK = topK;
-        this.draftVersion = draftVersion;
         this.drafter = drafter;
     }
 
@@ -55,10 +53,10 @@ final class QueryLogRecorder implements GenerationObserver {
     }
 
     @Override
-    public void ended(Generation generation, Sequence sequence, Ending ending) {
+    public void ended(Generation generation, Sequence sequence, Update.Result result) {
         List<TopLogprobs> rows = distributions.remove(generation);
         Provenance provenance = generation.provenance();
-        if (provenance == null || sequence == null || rows == null || ending == Ending.FAILED) {
+        if (provenance == null || sequence == null || rows == null || result.ending() == Ending.FAILED) {
             return;
         }
         GenerationRequest request = generation.request();
@@ -66,7 +64,7 @@ final class QueryLogRecorder implements GenerationObserver {
         log.offer(new QueryRecord(provenance.requestId(), provenance.createdAtMillis(), provenance.endpoint(),
                 request.prompt(), sequence.generated(), request.sampling().temperature(), request.sampling().topK(),
                 request.sampling().topP(), provenance.seed(), request.maxTokens(), provenance.user(), metadata,
-                metadata.get(DOMAIN_KEY), draftVersion.get(), drafter, sequence.stats().draftedPerStep(),
+                metadata.get(DOMAIN_KEY), result.draftVersion(), drafter, sequence.stats().draftedPerStep(),
                 sequence.stats().acceptedPerStep(), rows));
     }
 }

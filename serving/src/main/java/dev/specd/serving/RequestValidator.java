@@ -6,18 +6,23 @@ import dev.specd.serving.api.ApiError;
 import dev.specd.serving.api.ChatCompletionRequest;
 import dev.specd.serving.api.CommonFields;
 import dev.specd.serving.api.CompletionRequest;
+import dev.specd.serving.scheduler.PinnedDraft;
 import dev.specd.verifier.GenerationRequest;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Turns a parsed request into a {@link CompletionPlan}, or refuses it with a 400 (or 404 for an
- * unknown model) naming the parameter. Limits follow OpenAI's API where it has them. Tokenizes, so
- * it runs on a worker thread, never on the event loop.
+ * Turns a parsed request into a {@link CompletionPlan}, or refuses it with a 400 (404 for an unknown
+ * model or draft version, 422 for a draft version that cannot serve) naming the parameter. Limits
+ * follow OpenAI's API where it has them. Tokenizes, and loads pinned draft versions, so it runs on a
+ * worker thread, never on the event loop.
  */
 final class RequestValidator {
 
@@ -30,6 +35,7 @@ final class RequestValidator {
     static final int MAX_METADATA_KEY = 64;
     static final int MAX_METADATA_VALUE = 512;
     static final int MAX_USER = 256;
+    private static final String DRAFT_VERSION_PARAM = "speculative.draft_version";
 
     private final Engine engine;
     private final int queueCapacity;
@@ -107,10 +113,12 @@ final class RequestValidator {
         }
         boolean includeUsage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
         String id = endpoint.idPrefix() + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        // Last, so that no refusal comes after the draft is held for the generations.
+        PinnedDraft pinnedDraft = pinnedDraft(request.speculative(), generations.size()).orElse(null);
         return new CompletionPlan(endpoint, id, engine.modelId(), List.copyOf(generations), promptTokens,
                 request.seed() != null, stream,
                 includeUsage, !Boolean.FALSE.equals(request.store()), request.user(),
-                request.metadata() == null ? Map.of() : Map.copyOf(request.metadata()));
+                request.metadata() == null ? Map.of() : Map.copyOf(request.metadata()), pinnedDraft);
     }
 
     private void checkCommon(CommonFields request) {
@@ -179,6 +187,31 @@ final class RequestValidator {
                     "max_draft_tokens must be between 0 and " + engine.maxDraftTokens() + " on this server, got " + tokens + ".");
         }
         return tokens;
+    }
+
+    /**
+     * The draft version the request pins, held for each of its generations, loaded here if it is not
+     * yet; empty when it pins none or the one serving (the live drafter drafts for it then).
+     */
+    private Optional<PinnedDraft> pinnedDraft(CommonFields.SpeculativeOptions options, int generations) {
+        if (options == null || options.draftVersion() == null) {
+            return Optional.empty();
+        }
+        String version = options.draftVersion();
+        if (Boolean.FALSE.equals(options.enabled())) {
+            throw ApiError.invalid(DRAFT_VERSION_PARAM,
+                    "draft_version names the draft that speculates; give it or enabled: false, not both.");
+        }
+        PinnedDrafts pins = engine.pinnedDrafts().orElseThrow(() -> ApiError.invalid(DRAFT_VERSION_PARAM,
+                "The drafter '" + engine.drafterKind() + "' uses no draft model: there is no draft version to pin."));
+        try {
+            return pins.pin(version, generations);
+        } catch (NoSuchElementException e) {
+            throw ApiError.draftNotFound(DRAFT_VERSION_PARAM, version);
+        } catch (IOException | IllegalArgumentException e) {
+            throw ApiError.draftRefused(DRAFT_VERSION_PARAM, "Draft version '" + version + "' cannot be pinned: "
+                    + e.getMessage() + ".");
+        }
     }
 
     /** A string, a list of strings, a list of token ids, or a list of lists of token ids. */

@@ -196,7 +196,7 @@ public final class SpecdServer implements AutoCloseable {
             QueryLogConfig logConfig = QueryLogConfig.defaults();
             queryLog = SqliteQueryLog.open(config.dataDir(), logConfig);
             List<GenerationObserver> observers = new ArrayList<>(loaded.observers());
-            observers.add(new QueryLogRecorder(queryLog, logConfig.topK(), loaded::draftVersionLabel, loaded.drafterKind()));
+            observers.add(new QueryLogRecorder(queryLog, logConfig.topK(), loaded.drafterKind()));
             validator = new RequestValidator(loaded, config.queue());
             scheduler = new Scheduler(loaded.decoder(), config.maxBatch(), config.queue(), metrics, observers,
                     loaded::draftVersionLabel);

@@ -27,6 +27,7 @@ public final class TinyModels {
     static final String END_OF_TEXT = "<|endoftext|>";
     /** Peaked enough that greedy decoding is far from ties, and that the draft sometimes agrees. */
     private static final double STD = 0.3;
+    private static final long TARGET_SEED = 1;
 
     private TinyModels() {}
 
@@ -42,11 +43,16 @@ public final class TinyModels {
     public static Path write(Path dir, int contextLength, int targetHidden, int targetLayers) throws IOException {
         ModelConfig target = config(targetHidden, targetLayers, contextLength);
         ModelConfig draft = config(16, 1, contextLength);
-        LlamaWeights.write(dir.resolve("target"), target, LlamaWeights.initialise(target, 1, STD), DType.F32);
+        LlamaWeights.write(dir.resolve("target"), target, targetWeights(target), DType.F32);
         LlamaWeights.write(dir.resolve("draft"), draft, LlamaWeights.initialise(draft, 2, STD), DType.F32);
         writeTokenizer(dir.resolve("target"));
         writeTokenizer(dir.resolve("draft"));
         return dir;
+    }
+
+    /** The target's weights as {@link #write} makes them; registered as a draft version, one that agrees with it. */
+    public static SortedMap<String, float[]> targetWeights(ModelConfig target) {
+        return LlamaWeights.initialise(target, TARGET_SEED, STD);
     }
 
     /**

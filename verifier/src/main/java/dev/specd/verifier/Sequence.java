@@ -6,7 +6,7 @@ import java.util.random.RandomGenerator;
 
 /**
  * One generation in flight: prompt plus generated tokens, its target KV-cache slot, random stream,
- * stop condition and speculation state. The target cache holds every token but the last, which is
+ * stop condition, speculation state and, when pinned, its own drafter. The target cache holds every token but the last, which is
  * pending: the next step scores it (alone, or followed by a drafted block).
  */
 public final class Sequence {
@@ -17,18 +17,22 @@ public final class Sequence {
     private final RandomGenerator random;
     private final StopCondition stop;
     private final AdaptiveSpeculation speculation;
+    private final PinnedDrafter pinned;
     private final SpeculationStats stats = new SpeculationStats();
     private int[] tokens;
     private int length;
     private boolean prefilled;
 
-    Sequence(long id, GenerationRequest request, int targetSlot, StopCondition stop, AdaptiveSpeculation speculation) {
+    /** @param pinned the drafter it keeps, or null to follow the decoder's live drafter */
+    Sequence(long id, GenerationRequest request, int targetSlot, StopCondition stop, AdaptiveSpeculation speculation,
+            PinnedDrafter pinned) {
         this.id = id;
         this.request = request;
         this.targetSlot = targetSlot;
         this.random = new SplittableRandom(request.seed());
         this.stop = stop;
         this.speculation = speculation;
+        this.pinned = pinned;
         this.tokens = Arrays.copyOf(request.prompt(), request.prompt().length + Math.min(request.maxTokens(), 256) + 16);
         this.length = request.prompt().length;
     }
@@ -95,6 +99,10 @@ public final class Sequence {
 
     AdaptiveSpeculation speculation() {
         return speculation;
+    }
+
+    PinnedDrafter pinned() {
+        return pinned;
     }
 
     boolean prefilled() {

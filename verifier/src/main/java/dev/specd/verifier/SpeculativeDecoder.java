@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -21,6 +23,9 @@ import java.util.function.Function;
  * longest acceptable prefix and adds a correction or bonus token, and both KV caches roll back past
  * what was rejected. γ_i = 0 is plain decoding. Used by one inference thread; sequences join and
  * leave between iterations.
+ *
+ * <p>A sequence drafts with the decoder's live drafter, or with a {@link PinnedDrafter} it was started
+ * with; each drafter proposes once per iteration for all of its sequences.
  */
 public final class SpeculativeDecoder implements AutoCloseable {
 
@@ -34,6 +39,13 @@ public final class SpeculativeDecoder implements AutoCloseable {
      */
     public record StepOutput(Sequence sequence, int[] tokens, float[][] targetLogits, SpeculationStep step) {}
 
+    /** The sequences one drafter proposes for in an iteration, with their γ and their place in the batch. */
+    private static final class Proposal {
+        final List<Sequence> sequences = new ArrayList<>();
+        final List<Integer> gammas = new ArrayList<>();
+        final List<Integer> indices = new ArrayList<>();
+    }
+
     private final CausalLM target;
     private final KVCache targetCache;
     private Drafter drafter; // replaced between iterations only, on the stepping thread
@@ -41,7 +53,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
     private final Function<int[], String> decode;
     private final Set<Integer> stopTokenIds;
     private final MeasuredCost cost;
-    /** Acceptance learned from every sequence's steps with the current drafter: new sequences start from it. */
+    /** Acceptance learned from every unpinned sequence's steps with the live drafter: new ones start from it. */
     private AdaptiveSpeculation population;
     private final SpeculationPlanner planner;
     private long nextSequenceId;
@@ -74,6 +86,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
      * new drafter holds nothing for them yet, and a model drafter catches up on all their tokens
      * the first time it drafts for them. Outputs are unchanged (verification is lossless); each
      * sequence's adaptive γ keeps its estimates and relearns them from the new drafter's results.
+     * Pinned sequences keep their own drafter.
      *
      * @throws IllegalStateException when this decoder was made without a drafter
      */
@@ -87,8 +100,25 @@ public final class SpeculativeDecoder implements AutoCloseable {
         return previous;
     }
 
-    /** A new sequence holding a target cache slot, or empty when every slot is taken. */
+    /**
+     * {@code drafter}, wrapped for sequences to keep whatever the live drafter becomes; may be called
+     * on any thread. The caller still owns the drafter.
+     */
+    public PinnedDrafter pin(Drafter drafter) {
+        return new PinnedDrafter(drafter, new AdaptiveSpeculation(speculation));
+    }
+
+    /** A new sequence drafted by the live drafter, holding a target cache slot; empty when every slot is taken. */
     public Optional<Sequence> start(GenerationRequest request) {
+        return start(request, null);
+    }
+
+    /**
+     * A new sequence holding a target cache slot, or empty when every slot is taken.
+     *
+     * @param pinned the drafter it drafts with until it is released, or null for the live drafter
+     */
+    public Optional<Sequence> start(GenerationRequest request, PinnedDrafter pinned) {
         int needed = request.prompt().length + request.maxTokens();
         if (needed > targetCache.maxLength()) {
             throw new IllegalArgumentException("prompt (" + request.prompt().length + " tokens) + max_tokens ("
@@ -101,15 +131,17 @@ public final class SpeculativeDecoder implements AutoCloseable {
         int[] prompt = request.prompt();
         int[] promptTail = Arrays.copyOfRange(prompt, Math.max(0, prompt.length - 5), prompt.length);
         StopCondition stop = new StopCondition(stopTokenIds, request.maxTokens(), request.stop(), decode, promptTail);
+        AdaptiveSpeculation learned = pinned == null ? population : pinned.population();
         return Optional.of(new Sequence(nextSequenceId++, request, slot.getAsInt(), stop,
-                AdaptiveSpeculation.startingFrom(population)));
+                AdaptiveSpeculation.startingFrom(learned), pinned));
     }
 
     /** Frees the sequence's cache slots; call once it is finished or abandoned. */
     public void release(Sequence sequence) {
         targetCache.release(sequence.targetSlot());
-        if (drafter != null) {
-            drafter.release(sequence);
+        Drafter own = drafterOf(sequence);
+        if (own != null) {
+            own.release(sequence);
         }
     }
 
@@ -152,23 +184,30 @@ public final class SpeculativeDecoder implements AutoCloseable {
             outputs.add(sequence.prefilled()
                     ? verify(sequence, drafts.get(i), logits.get(i))
                     : firstToken(sequence, logits.get(i)));
-            if (drafter != null) {
-                drafter.committed(sequence);
+            Drafter own = drafterOf(sequence);
+            if (own != null) {
+                own.committed(sequence);
             }
         }
         return outputs;
     }
 
+    /** The drafter a sequence drafts with now: its pinned one, else the live one (null when there is none). */
+    private Drafter drafterOf(Sequence sequence) {
+        return sequence.pinned() == null ? drafter : sequence.pinned().drafter();
+    }
+
+    private AdaptiveSpeculation populationOf(Sequence sequence) {
+        return sequence.pinned() == null ? population : sequence.pinned().population();
+    }
+
     private List<Draft> draft(List<Sequence> running) {
         List<Draft> drafts = new ArrayList<>(Collections.nCopies(running.size(), Draft.NONE));
-        if (drafter == null) {
-            return drafts;
-        }
         List<Integer> prefilled = new ArrayList<>();
         List<SpeculationPlanner.Candidate> candidates = new ArrayList<>();
         for (int i = 0; i < running.size(); i++) {
             Sequence sequence = running.get(i);
-            if (sequence.prefilled()) {
+            if (sequence.prefilled() && drafterOf(sequence) != null) {
                 // A block of γ emits up to γ + 1 tokens; never draft past max_tokens or the cache.
                 int cap = Math.min(sequence.request().maxDraftTokens(), sequence.stop().remainingTokens() - 1);
                 cap = Math.min(cap, targetCache.maxLength() - sequence.length());
@@ -177,25 +216,26 @@ public final class SpeculativeDecoder implements AutoCloseable {
             }
         }
         int[] planned = planner.plan(candidates, cost.at(running.size()));
-        List<Integer> drafting = new ArrayList<>();
-        List<Integer> gammas = new ArrayList<>();
+        Map<Drafter, Proposal> byDrafter = new LinkedHashMap<>();
         for (int j = 0; j < planned.length; j++) {
             if (planned[j] > 0) {
-                drafting.add(prefilled.get(j));
-                gammas.add(planned[j]);
+                Sequence sequence = running.get(prefilled.get(j));
+                Proposal proposal = byDrafter.computeIfAbsent(drafterOf(sequence), ignored -> new Proposal());
+                proposal.sequences.add(sequence);
+                proposal.gammas.add(planned[j]);
+                proposal.indices.add(prefilled.get(j));
             }
         }
-        if (drafting.isEmpty()) {
-            return drafts;
-        }
-        int deepest = gammas.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        long start = System.nanoTime();
-        List<Draft> proposed = drafter.propose(drafting.stream().map(running::get).toList(),
-                gammas.stream().mapToInt(Integer::intValue).toArray());
-        cost.observeDraftStep((System.nanoTime() - start) / 1e6 / deepest);
-        for (int j = 0; j < drafting.size(); j++) {
-            drafts.set(drafting.get(j), proposed.get(j));
-        }
+        byDrafter.forEach((own, proposal) -> {
+            int[] gammas = proposal.gammas.stream().mapToInt(Integer::intValue).toArray();
+            int deepest = Arrays.stream(gammas).max().getAsInt();
+            long start = System.nanoTime();
+            List<Draft> proposed = own.propose(proposal.sequences, gammas);
+            cost.observeDraftStep((System.nanoTime() - start) / 1e6 / deepest);
+            for (int j = 0; j < proposal.indices.size(); j++) {
+                drafts.set(proposal.indices.get(j), proposed.get(j));
+            }
+        });
         return drafts;
     }
 
@@ -216,7 +256,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         sequence.stats().record(step);
         if (draft.size() > 0) {
             sequence.speculation().observe(step);
-            population.observe(step);
+            populationOf(sequence).observe(step);
         }
         return emit(sequence, verdict.emitted(draft.tokens()), logits, step);
     }
@@ -230,6 +270,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         return new StepOutput(sequence, Arrays.copyOf(emitted, kept), Arrays.copyOf(logits, kept), step);
     }
 
+    /** Closes the live drafter; pinned drafters are their makers' to close. */
     @Override
     public void close() {
         if (drafter != null) {

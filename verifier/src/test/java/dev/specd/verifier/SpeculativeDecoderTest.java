@@ -144,6 +144,76 @@ class SpeculativeDecoderTest {
     }
 
     @Test
+    void pinnedSequencesKeepTheirOwnDrafterThroughAReplacementOfTheLiveOne() {
+        SplittableRandom random = new SplittableRandom(13);
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            requests.add(greedy(random.ints(3 + random.nextInt(6), 0, VOCAB).toArray(), 30, 4));
+        }
+        List<GenerationRequest> unpinned = List.of(requests.get(0), requests.get(2), requests.get(4));
+        List<Sequence> alone = run(modelDrafter(badDraft), FIXED_GAMMA_4, unpinned);
+        List<int[]> plain = generate(null, FIXED_GAMMA_4, requests);
+        DraftModelDrafter first = modelDrafter(badDraft);
+        try (SpeculativeDecoder decoder = decoder(first, FIXED_GAMMA_4);
+                DraftModelDrafter selfDrafting = modelDrafter(target)) {
+            PinnedDrafter pinned = decoder.pin(selfDrafting);
+            List<Sequence> sequences = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                sequences.add(decoder.start(requests.get(i), i % 2 == 1 ? pinned : null).orElseThrow());
+            }
+            for (int step = 0; sequences.stream().anyMatch(sequence -> !sequence.finished()); step++) {
+                if (step == 3) {
+                    // The same draft afresh: unpinned sequences draft as before, after catching up.
+                    assertEquals(first, decoder.replaceDrafter(modelDrafter(badDraft)));
+                    first.close();
+                }
+                decoder.step(sequences);
+            }
+            sequences.forEach(decoder::release);
+            for (int i = 0; i < requests.size(); i++) {
+                Sequence sequence = sequences.get(i);
+                assertArrayEquals(plain.get(i), sequence.generated(), "request " + i);
+                if (i % 2 == 1) {
+                    // The target drafting for itself: any step drafted by the live draft would show.
+                    assertEquals(1.0, sequence.stats().acceptanceRate(), "pinned request " + i);
+                } else {
+                    Sequence reference = alone.get(i / 2);
+                    assertArrayEquals(reference.stats().draftedPerStep(), sequence.stats().draftedPerStep(), "request " + i);
+                    assertArrayEquals(reference.stats().acceptedPerStep(), sequence.stats().acceptedPerStep(), "request " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPinnedDrafterAndTheLiveOneLearnTheirAcceptanceApart() {
+        GenerationRequest request = greedy(new int[] {4, 8, 15, 16}, 40, 6);
+        try (SpeculativeDecoder decoder = decoder(modelDrafter(badDraft), ADAPTIVE);
+                DraftModelDrafter selfDrafting = modelDrafter(target)) {
+            PinnedDrafter pinned = decoder.pin(selfDrafting);
+            double[] prior = new AdaptiveSpeculation(ADAPTIVE).acceptance();
+            run(decoder, request, pinned);
+            run(decoder, request, pinned);
+            double[] learnedPinned = startingAcceptance(decoder, request, pinned);
+            assertTrue(learnedPinned[0] > prior[0], "the pinned drafter's agreement was learned: " + Arrays.toString(learnedPinned));
+            assertArrayEquals(prior, startingAcceptance(decoder, request, null), "the live drafter has drafted nothing yet");
+
+            run(decoder, request, null);
+            double[] learnedLive = startingAcceptance(decoder, request, null);
+            assertTrue(learnedLive[0] < learnedPinned[0], "the live draft agrees less: " + Arrays.toString(learnedLive));
+            assertArrayEquals(learnedPinned, startingAcceptance(decoder, request, pinned),
+                    "the live drafter's steps leave the pinned one's estimate alone");
+        }
+    }
+
+    /** The acceptance estimate a new sequence starts from. */
+    private static double[] startingAcceptance(SpeculativeDecoder decoder, GenerationRequest request, PinnedDrafter pinned) {
+        Sequence sequence = decoder.start(request, pinned).orElseThrow();
+        decoder.release(sequence);
+        return sequence.speculation().acceptance();
+    }
+
+    @Test
     void gammaZeroIsPlainDecoding() {
         AdaptiveSpeculation.Config off = new AdaptiveSpeculation.Config(0, 0, 0, 0, 0.5, 0.1, 1);
         GenerationRequest request = greedy(new int[] {7, 7}, 15, 6);
@@ -248,7 +318,11 @@ class SpeculativeDecoderTest {
     }
 
     private static Sequence run(SpeculativeDecoder decoder, GenerationRequest request) {
-        Sequence sequence = decoder.start(request).orElseThrow();
+        return run(decoder, request, null);
+    }
+
+    private static Sequence run(SpeculativeDecoder decoder, GenerationRequest request, PinnedDrafter pinned) {
+        Sequence sequence = decoder.start(request, pinned).orElseThrow();
         while (!sequence.finished()) {
             decoder.step(List.of(sequence));
         }
@@ -258,13 +332,18 @@ class SpeculativeDecoderTest {
 
     /** Generates all requests as one batch; returns each one's generated tokens. */
     static List<int[]> generate(Drafter drafter, AdaptiveSpeculation.Config speculation, List<GenerationRequest> requests) {
+        return run(drafter, speculation, requests).stream().map(Sequence::generated).toList();
+    }
+
+    /** Generates all requests as one batch; returns their finished sequences. */
+    private static List<Sequence> run(Drafter drafter, AdaptiveSpeculation.Config speculation, List<GenerationRequest> requests) {
         try (SpeculativeDecoder decoder = decoder(drafter, speculation)) {
             List<Sequence> sequences = requests.stream().map(request -> decoder.start(request).orElseThrow()).toList();
             while (sequences.stream().anyMatch(sequence -> !sequence.finished())) {
                 decoder.step(sequences);
             }
             sequences.forEach(decoder::release);
-            return sequences.stream().map(Sequence::generated).toList();
+            return sequences;
         }
     }
 }

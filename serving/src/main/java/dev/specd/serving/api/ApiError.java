@@ -63,8 +63,8 @@ public final class ApiError extends RuntimeException {
     }
 
     /** 404: no draft version of that name is registered. */
-    public static ApiError draftNotFound(String version) {
-        return new ApiError(404, INVALID_REQUEST, "draft_not_found", "version",
+    public static ApiError draftNotFound(String param, String version) {
+        return new ApiError(404, INVALID_REQUEST, "draft_not_found", param,
                 "No draft version '" + version + "' is registered; GET /admin/drafts lists them.");
     }
 
@@ -74,8 +74,8 @@ public final class ApiError extends RuntimeException {
     }
 
     /** 422: the draft version exists but cannot serve: its files fail their checksums, or it does not fit the target. */
-    public static ApiError draftRefused(String message) {
-        return new ApiError(422, INVALID_REQUEST, "draft_refused", "version", message);
+    public static ApiError draftRefused(String param, String message) {
+        return new ApiError(422, INVALID_REQUEST, "draft_refused", param, message);
     }
 
     public static ApiError tooLarge(long limit) {

@@ -52,6 +52,8 @@ public interface CommonFields {
     /**
      * @param enabled false turns speculation off for this request
      * @param maxDraftTokens the most tokens drafted per step, 0 to the server's maximum
+     * @param draftVersion the registered draft version ({@code v0000}) to draft with instead of the
+     *     one serving, which online training may replace
      */
-    record SpeculativeOptions(Boolean enabled, Integer maxDraftTokens) {}
+    record SpeculativeOptions(Boolean enabled, Integer maxDraftTokens, String draftVersion) {}
 }

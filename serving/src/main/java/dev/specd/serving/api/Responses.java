@@ -52,8 +52,9 @@ public final class Responses {
      * @param acceptanceRate accepted / drafted tokens; null when nothing was drafted
      * @param meanAcceptedLength 1 + accepted tokens per draft (vLLM's mean acceptance length); null
      *     when nothing was drafted
-     * @param draftVersion the draft model version serving when the request's last choice ended (drafts
-     *     are swapped between iterations, so a long request may have seen two); null without a draft model
+     * @param draftVersion the draft version the request pinned, else the one serving when its last
+     *     choice ended (drafts are swapped between iterations, so a long request may have seen two);
+     *     null without a draft model
      * @param drafter model, ngram, hybrid, or none
      */
     public record Speculative(long draftedTokens, long acceptedTokens, Double acceptanceRate, Double meanAcceptedLength,

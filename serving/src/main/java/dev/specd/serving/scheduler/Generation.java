@@ -17,6 +17,7 @@ public final class Generation {
     }
 
     private final GenerationRequest request;
+    private final PinnedDraft pinnedDraft;
     private final boolean streaming;
     private final long arrivalNanos;
     private final long deadlineNanos;
@@ -31,14 +32,16 @@ public final class Generation {
     long lastEmissionNanos;
 
     /**
+     * @param pinnedDraft the draft version it drafts with, held for it; null to draft with the one serving
      * @param streaming whether text is wanted as it is generated (else only at the end)
      * @param arrivalNanos {@link System#nanoTime()} when the request arrived
      * @param timeout from arrival until the generation is cut short
      * @param provenance what the query log records about the request, or null to keep it out of the log
      */
-    public Generation(GenerationRequest request, boolean streaming, long arrivalNanos, Duration timeout,
-            Provenance provenance, Listener listener) {
+    public Generation(GenerationRequest request, PinnedDraft pinnedDraft, boolean streaming, long arrivalNanos,
+            Duration timeout, Provenance provenance, Listener listener) {
         this.request = request;
+        this.pinnedDraft = pinnedDraft;
         this.streaming = streaming;
         this.arrivalNanos = arrivalNanos;
         this.deadlineNanos = arrivalNanos + timeout.toNanos();
@@ -48,6 +51,11 @@ public final class Generation {
 
     public GenerationRequest request() {
         return request;
+    }
+
+    /** Null when it drafts with the version serving. */
+    public PinnedDraft pinnedDraft() {
+        return pinnedDraft;
     }
 
     /** Null when the generation is kept out of the query log. */

@@ -16,6 +16,7 @@ public interface GenerationObserver {
      * The generation left the scheduler, however it ended.
      *
      * @param sequence null when it never got a slot
+     * @param result what its client is told
      */
-    default void ended(Generation generation, Sequence sequence, Ending ending) {}
+    default void ended(Generation generation, Sequence sequence, Update.Result result) {}
 }

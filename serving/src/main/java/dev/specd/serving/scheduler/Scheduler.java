@@ -68,7 +68,8 @@ public final class Scheduler implements Executor, AutoCloseable {
      * @param queueCapacity the most generations waiting for a slot
      * @param observers what learns from the served traffic (n-gram cache, query log)
      * @param draftVersion the draft version serving (null without a draft model), read on the
-     *     inference thread when a generation ends, so that a swap between iterations is seen at once
+     *     inference thread when an unpinned generation ends, so that a swap between iterations is seen
+     *     at once
      */
     public Scheduler(SpeculativeDecoder decoder, int maxBatch, int queueCapacity, ServingMetrics metrics,
             List<GenerationObserver> observers, Supplier<String> draftVersion) {
@@ -85,19 +86,30 @@ public final class Scheduler implements Executor, AutoCloseable {
 
     /**
      * Queues all of a request's generations, or none: the queue holds at most {@code queueCapacity}.
-     * Synchronized with {@link #shutdown} so that nothing is queued once it began.
+     * Synchronized with {@link #shutdown} so that nothing is queued once it began. Refused
+     * generations release their pinned drafts at once; queued ones when they end.
      */
     public synchronized Admission submit(List<Generation> generations) {
         if (!accepting) {
+            releasePinnedDrafts(generations);
             return Admission.SHUTTING_DOWN;
         }
         if (waiting.addAndGet(generations.size()) > queueCapacity) {
             waiting.addAndGet(-generations.size());
+            releasePinnedDrafts(generations);
             return Admission.QUEUE_FULL;
         }
         queue.addAll(generations);
         LockSupport.unpark(thread);
         return Admission.QUEUED;
+    }
+
+    private static void releasePinnedDrafts(List<Generation> generations) {
+        for (Generation generation : generations) {
+            if (generation.pinnedDraft() != null) {
+                generation.pinnedDraft().release();
+            }
+        }
     }
 
     /**
@@ -267,7 +279,8 @@ public final class Scheduler implements Executor, AutoCloseable {
             waiting.decrementAndGet();
             Optional<Sequence> sequence;
             try {
-                sequence = decoder.start(generation.request());
+                PinnedDraft pinned = generation.pinnedDraft();
+                sequence = decoder.start(generation.request(), pinned == null ? null : pinned.drafter());
             } catch (IllegalArgumentException e) {
                 // The HTTP layer checks the context length first; reaching this is a bug, not bad input.
                 LOG.error("cannot start a generation", e);
@@ -340,14 +353,19 @@ public final class Scheduler implements Executor, AutoCloseable {
         }
     }
 
-    /** Frees the slot (if any) and reports the ending with the text not streamed yet. */
+    /**
+     * Frees the slot (if any) and the pinned draft (if any), and reports the ending with the text not
+     * streamed yet and the draft version that drafted last: the pinned one, else the one serving now.
+     */
     private void end(Generation generation, Ending ending, int tokens) {
         Sequence sequence = generation.sequence;
+        PinnedDraft pinned = generation.pinnedDraft();
+        String version = pinned == null ? draftVersion.get() : pinned.version();
         Update.Result result;
         String delta = "";
         if (sequence == null) {
             result = new Update.Result(ending, "", generation.request().prompt().length, 0, SpeculationTotals.NONE,
-                    draftVersion.get());
+                    version);
         } else {
             decoder.release(sequence);
             String text = sequence.text();
@@ -355,13 +373,16 @@ public final class Scheduler implements Executor, AutoCloseable {
                 delta = text.substring(generation.streamedChars);
             }
             result = new Update.Result(ending, text, sequence.promptLength(), sequence.generated().length,
-                    SpeculationTotals.of(sequence.stats()), draftVersion.get());
+                    SpeculationTotals.of(sequence.stats()), version);
+        }
+        if (pinned != null) {
+            pinned.release();
         }
         metrics.finished(ending.metricReason());
         long now = System.nanoTime();
         metrics.endToEndLatency(now - generation.arrivalNanos());
         load.latency(now, now - generation.arrivalNanos());
-        observe(observer -> observer.ended(generation, sequence, ending));
+        observe(observer -> observer.ended(generation, sequence, result));
         report(generation, new Update(delta, tokens, result));
     }
 

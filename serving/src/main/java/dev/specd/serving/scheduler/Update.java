@@ -13,8 +13,8 @@ public record Update(String text, int tokens, Result result) {
     /**
      * @param text the whole generated text (cut before a stop string)
      * @param completionTokens generated tokens, the one that ended generation included
-     * @param draftVersion the draft version serving when the generation ended (a swap during it
-     *     changes the draft for its remaining steps); null without a draft model
+     * @param draftVersion the draft version the generation pinned, else the one serving when it ended
+     *     (a swap during it changes the draft for its remaining steps); null without a draft model
      */
     public record Result(Ending ending, String text, int promptTokens, int completionTokens,
             SpeculationTotals speculation, String draftVersion) {}

@@ -64,7 +64,7 @@ class SchedulerTest {
     static Generation generation(int maxTokens, Recorder recorder) {
         GenerationRequest request = new GenerationRequest(engine.encodePrompt("pause me"), SamplingParams.GREEDY, 0,
                 maxTokens, List.of(), 4);
-        return new Generation(request, true, System.nanoTime(), LONG_TIMEOUT, null, recorder);
+        return new Generation(request, null, true, System.nanoTime(), LONG_TIMEOUT, null, recorder);
     }
 
     @Test
