@@ -101,6 +101,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--temperature", defaultValue = "0", description = "Sampling temperature; 0 is greedy (default ${DEFAULT-VALUE}).")
         double temperature;
 
+        @Option(names = "--rounds", defaultValue = "3",
+                description = "Interleaved rounds of every arm; each reports its median (default ${DEFAULT-VALUE}).")
+        int rounds;
+
         @Override
         public Integer call() throws Exception {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -126,7 +130,8 @@ final class BenchCommand implements Runnable {
                 report.put("models", models.toString());
                 report.put("maxTokens", maxTokens);
                 report.put("temperature", temperature);
-                report.set("results", json.valueToTree(benchmark.run(selected, batchSizes)));
+                report.put("rounds", rounds);
+                report.set("results", json.valueToTree(benchmark.run(selected, batchSizes, rounds)));
                 System.out.println(json.writeValueAsString(report));
             }
             return 0;

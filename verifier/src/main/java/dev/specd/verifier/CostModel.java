@@ -20,22 +20,30 @@ public interface CostModel {
     }
 
     static CostModel linear(double draftStepCost, double extraPositionCost) {
-        return new Linear(draftStepCost, extraPositionCost);
+        return new Linear(draftStepCost, 0, extraPositionCost);
     }
 
-    /** verifyCost(n) = 1 + (n − 1) · extraPositionCost: 0 when memory-bound, about 1 when compute-bound. */
-    record Linear(double draftStepCost, double extraPositionCost) implements CostModel {
+    static CostModel linear(double draftStepCost, double onsetCost, double extraPositionCost) {
+        return new Linear(draftStepCost, onsetCost, extraPositionCost);
+    }
+
+    /**
+     * verifyCost(1) = 1 and verifyCost(n) = 1 + onset + (n − 1) · extraPositionCost for n ≥ 2: the
+     * onset is what verifying a block costs over a plain step before its length counts (another
+     * attention path), the extra position cost about 0 when memory-bound and 1 when compute-bound.
+     */
+    record Linear(double draftStepCost, double onsetCost, double extraPositionCost) implements CostModel {
 
         public Linear {
-            if (!(draftStepCost >= 0) || !(extraPositionCost >= 0)) {
-                throw new IllegalArgumentException(
-                        "costs must be >= 0, got draft " + draftStepCost + ", extra position " + extraPositionCost);
+            if (!(draftStepCost >= 0) || !(onsetCost >= 0) || !(extraPositionCost >= 0)) {
+                throw new IllegalArgumentException("costs must be >= 0, got draft " + draftStepCost + ", onset "
+                        + onsetCost + ", extra position " + extraPositionCost);
             }
         }
 
         @Override
         public double verifyCost(int positions) {
-            return 1 + (positions - 1) * extraPositionCost;
+            return positions == 1 ? 1 : 1 + onsetCost + (positions - 1) * extraPositionCost;
         }
     }
 }

@@ -1,12 +1,17 @@
 package dev.specd.verifier;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * The cost model from measured forward times. A target forward over P positions (B sequences'
- * blocks padded to the longest, T: P = B · T) costs about fixed + perPosition · P: the fixed part is reading the
- * weights once, the per-position part the arithmetic, which dominates once the batch is large.
- * Both are fitted by exponentially weighted least squares; a draft step's time is an exponentially
- * weighted mean. Priors stand in as pseudo-observations until measurements arrive. A {@link #fixed}
- * one keeps its priors, for runs whose γ choices must not depend on machine noise.
+ * The cost model from measured forward times. A verification forward over P positions (B
+ * sequences' blocks padded to the longest, T ≥ 2: P = B · T) costs about fixed + perPosition · P:
+ * the fixed part is reading the weights once, the per-position part the arithmetic, which dominates
+ * once the batch is large. That line is fitted by exponentially weighted least squares. A plain
+ * decode step (T = 1) is measured on its own, per batch size: it can take another, cheaper path (no
+ * attention mask at batch 1), and speculation must pay for the difference. A draft step's time is an
+ * exponentially weighted mean. Priors stand in as pseudo-observations until measurements arrive. A
+ * {@link #fixed} one keeps its priors, for runs whose γ choices must not depend on machine noise.
  */
 public final class MeasuredCost {
 
@@ -19,6 +24,8 @@ public final class MeasuredCost {
     private double sumPositionsSquared;
     private double sumMillis;
     private double sumPositionMillis;
+    /** Batch size → exponentially weighted time of a plain decode step at that size. */
+    private final Map<Integer, Double> plainStepMillis = new HashMap<>();
     private double draftStepMillis;
 
     /**
@@ -43,19 +50,16 @@ public final class MeasuredCost {
         return new MeasuredCost(fixedMillis, perPositionMillis, draftStepMillis, false);
     }
 
-    public synchronized void observeTarget(int positions, double millis) {
-        if (learns) {
-            fit(positions, millis);
+    /** A target forward of {@code batch} sequences, each padded to {@code tokensPerSequence} new tokens. */
+    public synchronized void observeTarget(int batch, int tokensPerSequence, double millis) {
+        if (!learns) {
+            return;
         }
-    }
-
-    private void fit(int positions, double millis) {
-        decay();
-        weight += 1;
-        sumPositions += positions;
-        sumPositionsSquared += (double) positions * positions;
-        sumMillis += millis;
-        sumPositionMillis += positions * millis;
+        if (tokensPerSequence == 1) {
+            plainStepMillis.merge(batch, millis, (mean, newest) -> mean + SMOOTHING * (newest - mean));
+        } else {
+            fit(batch * tokensPerSequence, millis);
+        }
     }
 
     public synchronized void observeDraftStep(double millis) {
@@ -65,14 +69,26 @@ public final class MeasuredCost {
     }
 
     /**
-     * Costs of one step of a batch of this size, in units of its plain decode step (B positions):
-     * a draft step, and each position that every block is padded deeper by.
+     * Costs of one step of a batch of this size, in units of its plain decode step: a draft step,
+     * the onset of verifying more than one position per sequence, and each position that every
+     * block is padded deeper by.
      */
     public synchronized CostModel at(int batchSize) {
         double perPosition = perPositionMillis();
         double fixed = Math.max(1e-3, (sumMillis - perPosition * sumPositions) / weight);
-        double plainStep = fixed + perPosition * batchSize;
-        return CostModel.linear(draftStepMillis / plainStep, perPosition * batchSize / plainStep);
+        double plainStep = plainStepMillis.getOrDefault(batchSize, fixed + perPosition * batchSize);
+        double extraPosition = perPosition * batchSize / plainStep;
+        double twoPositions = (fixed + perPosition * 2 * batchSize) / plainStep;
+        return CostModel.linear(draftStepMillis / plainStep, Math.max(0, twoPositions - 1 - extraPosition), extraPosition);
+    }
+
+    private void fit(int positions, double millis) {
+        decay();
+        weight += 1;
+        sumPositions += positions;
+        sumPositionsSquared += (double) positions * positions;
+        sumMillis += millis;
+        sumPositionMillis += positions * millis;
     }
 
     private double perPositionMillis() {

@@ -20,7 +20,10 @@ import java.util.List;
  * <p>Only positions 1..accepted+1 are ever observed, so a batch at depth D would never learn about
  * D + 1 (nor one at 0 about 1): every {@code explorationInterval}-th plan that is below the deepest
  * allowed drafts one position deeper, unless even perfect acceptance would not pay for it at this
- * cost. That is deterministic, and bounds exploration to one step in {@code explorationInterval}.
+ * cost. A probe costs a draft step and a wider verification, so while probes find nothing the
+ * interval doubles, up to {@value #MAX_BACKOFF} times the configured one; it resets when the planned
+ * depth grows. That is deterministic, and bounds exploration to one step in
+ * {@code explorationInterval} at most.
  *
  * <p>Used by the inference thread only.
  */
@@ -52,8 +55,13 @@ public final class SpeculationPlanner {
         }
     }
 
+    /** The probe interval grows to at most this many times the configured one. */
+    static final int MAX_BACKOFF = 8;
+
     private final int explorationInterval;
+    private int probeInterval;
     private int plansSinceProbe;
+    private int lastDepth;
 
     /** @param explorationInterval probe one position deeper every this many plans; ≥ 1 */
     public SpeculationPlanner(int explorationInterval) {
@@ -61,6 +69,7 @@ public final class SpeculationPlanner {
             throw new IllegalArgumentException("explorationInterval must be >= 1, got " + explorationInterval);
         }
         this.explorationInterval = explorationInterval;
+        this.probeInterval = explorationInterval;
     }
 
     /** γ_i for each candidate, in order, for the next step under the current costs. */
@@ -68,13 +77,18 @@ public final class SpeculationPlanner {
         int shallowest = candidates.stream().mapToInt(Candidate::floor).max().orElse(0);
         int deepest = candidates.stream().mapToInt(Candidate::cap).max().orElse(0);
         int depth = bestDepth(candidates, cost, shallowest, deepest);
-        if (depth < deepest && ++plansSinceProbe >= explorationInterval) {
+        if (depth > lastDepth) {
+            probeInterval = explorationInterval;
+        }
+        lastDepth = depth;
+        if (depth < deepest && ++plansSinceProbe >= probeInterval) {
             plansSinceProbe = 0;
             List<Candidate> perfect = candidates.stream()
                     .map(candidate -> new Candidate(ones(candidate.cap()), candidate.floor(), candidate.cap()))
                     .toList();
             if (bestDepth(perfect, cost, depth, deepest) > depth) {
                 depth++;
+                probeInterval = Math.min(2 * probeInterval, MAX_BACKOFF * explorationInterval);
             }
         }
         int[] gammas = new int[candidates.size()];

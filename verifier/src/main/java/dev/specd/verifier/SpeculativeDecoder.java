@@ -175,7 +175,7 @@ public final class SpeculativeDecoder implements AutoCloseable {
         if (!prefilling) {
             // Prefill is compute-bound with hundreds of positions: it would bend the decode-time cost line.
             // The forward pads every block to the longest, so that is what it computed.
-            cost.observeTarget(running.size() * longestBlock, (System.nanoTime() - start) / 1e6);
+            cost.observeTarget(running.size(), longestBlock, (System.nanoTime() - start) / 1e6);
         }
 
         List<StepOutput> outputs = new ArrayList<>(running.size());

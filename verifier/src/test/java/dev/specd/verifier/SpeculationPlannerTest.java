@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specd.verifier.SpeculationPlanner.Candidate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,18 +55,31 @@ class SpeculationPlannerTest {
     }
 
     @Test
-    void noAcceptanceTurnsSpeculationOffWithPeriodicProbes() {
+    void noAcceptanceTurnsSpeculationOffWithProbesThatBackOff() {
         SpeculationPlanner planner = new SpeculationPlanner(8);
         AdaptiveSpeculation speculation = controller();
         for (int i = 0; i < 40; i++) {
             step(planner, speculation, CHEAP_DRAFT, 0);
         }
-        int[] gammas = new int[80];
+        int[] gammas = new int[640];
+        List<Integer> probes = new ArrayList<>();
         for (int i = 0; i < gammas.length; i++) {
             gammas[i] = step(planner, speculation, CHEAP_DRAFT, 0);
+            if (gammas[i] > 0) {
+                probes.add(i);
+            }
         }
-        assertEquals(70, Arrays.stream(gammas).filter(gamma -> gamma == 0).count(), Arrays.toString(gammas));
-        assertEquals(10, Arrays.stream(gammas).filter(gamma -> gamma == 1).count(), "one probe of γ = 1 every 8 plans");
+        assertTrue(Arrays.stream(gammas).allMatch(gamma -> gamma <= 1), Arrays.toString(gammas));
+        List<Integer> intervals = new ArrayList<>();
+        for (int i = 1; i < probes.size(); i++) {
+            intervals.add(probes.get(i) - probes.get(i - 1));
+        }
+        // Doubling from 8 up to 8 × 8 = 64 plans between probes, then staying there.
+        assertEquals(64, intervals.getLast());
+        assertTrue(intervals.size() >= 8 && intervals.stream().allMatch(interval -> interval <= 64), intervals.toString());
+        for (int i = 1; i < intervals.size(); i++) {
+            assertTrue(intervals.get(i) >= intervals.get(i - 1), "the interval never shrinks while probes fail: " + intervals);
+        }
     }
 
     @Test

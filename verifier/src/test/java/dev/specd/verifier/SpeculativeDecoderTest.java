@@ -105,7 +105,7 @@ class SpeculativeDecoderTest {
             assertEquals(0, sequence.stats().acceptedTokens());
             // γ stays > 0 until the acceptance estimate (0.8 at first, × 0.8 per rejection) falls
             // below the fixed cost of a draft step and an extra position (~0.2): a few steps past
-            // the warm-up. In the second half only the probes, one in 8 plans, draft.
+            // the warm-up. In the second half only the probes, at most one in 8 plans, draft.
             int[] drafted = sequence.stats().draftedPerStep();
             int half = drafted.length / 2;
             long lateDrafts = Arrays.stream(drafted, half, drafted.length).filter(count -> count > 0).count();

@@ -17,6 +17,7 @@ import dev.specd.verifier.Sequence;
 import dev.specd.verifier.SpeculativeDecoder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,9 @@ import java.util.Map;
 /**
  * Speculative decoding end to end, per domain of held-out prompts: for each drafter (none, draft
  * model, n-gram, hybrid) and batch size, tokens/s, acceptance rate and mean accepted length. Each
- * arm generates the same prompts with the same seeds; drafters start cold (empty n-gram cache).
+ * arm generates the same prompts with the same seeds; drafters start cold (empty n-gram cache). The
+ * arms run in interleaved rounds and each reports its median round, so that a burst of other work
+ * on the machine slows one round of every arm rather than one arm.
  */
 public final class SpecBenchmark {
 
@@ -37,7 +40,13 @@ public final class SpecBenchmark {
 
     public record Result(String domain, String drafter, int batch, int prompts, long generatedTokens,
             double seconds, double tokensPerSecond, double acceptanceRate, double meanAcceptedLength,
-            double speedupOverNone) {}
+            double speedupOverNone) {
+
+        Result withSpeedup(double speedup) {
+            return new Result(domain, drafter, batch, prompts, generatedTokens, seconds, tokensPerSecond, acceptanceRate,
+                    meanAcceptedLength, speedup);
+        }
+    }
 
     private final CausalLM target;
     private final CausalLM draft;
@@ -53,28 +62,43 @@ public final class SpecBenchmark {
         this.maxTokens = maxTokens;
     }
 
-    public List<Result> run(List<Prompt> prompts, List<Integer> batchSizes) {
+    /** @param rounds how many times each arm runs; its median round (by tokens/s) is reported */
+    public List<Result> run(List<Prompt> prompts, List<Integer> batchSizes, int rounds) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+        }
         Map<String, List<Prompt>> byDomain = new LinkedHashMap<>();
         prompts.forEach(prompt -> byDomain.computeIfAbsent(prompt.domain(), domain -> new ArrayList<>()).add(prompt));
         // Warm-up: the JIT and libtorch's first calls would otherwise be charged to the first arm.
         for (String drafter : DRAFTERS) {
-            measure("warm-up", prompts.subList(0, 1), drafter, 1, null);
+            measure("warm-up", prompts.subList(0, 1), drafter, 1);
         }
         List<Result> results = new ArrayList<>();
         for (Map.Entry<String, List<Prompt>> domain : byDomain.entrySet()) {
             for (int batch : batchSizes) {
-                Result none = null;
-                for (String drafter : DRAFTERS) {
-                    Result result = measure(domain.getKey(), domain.getValue(), drafter, batch, none);
-                    none = none == null ? result : none;
-                    results.add(result);
+                Map<String, List<Result>> byDrafter = new LinkedHashMap<>();
+                for (int round = 0; round < rounds; round++) {
+                    for (String drafter : DRAFTERS) {
+                        byDrafter.computeIfAbsent(drafter, kind -> new ArrayList<>())
+                                .add(measure(domain.getKey(), domain.getValue(), drafter, batch));
+                    }
+                }
+                Result none = median(byDrafter.get("none"));
+                for (List<Result> arm : byDrafter.values()) {
+                    Result result = median(arm);
+                    results.add(result.withSpeedup(result.tokensPerSecond() / none.tokensPerSecond()));
                 }
             }
         }
         return results;
     }
 
-    private Result measure(String domain, List<Prompt> prompts, String drafterKind, int batch, Result none) {
+    private static Result median(List<Result> rounds) {
+        List<Result> sorted = rounds.stream().sorted(Comparator.comparingDouble(Result::tokensPerSecond)).toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private Result measure(String domain, List<Prompt> prompts, String drafterKind, int batch) {
         int maxLength = target.config().contextLength();
         try (KVCache cache = target.newCache(batch, maxLength, Long.MAX_VALUE);
                 SpeculativeDecoder decoder = new SpeculativeDecoder(target, cache, drafter(drafterKind, batch, maxLength),
@@ -108,8 +132,7 @@ public final class SpecBenchmark {
             double tokensPerSecond = generated / seconds;
             return new Result(domain, drafterKind, batch, prompts.size(), generated, seconds, tokensPerSecond,
                     drafted == 0 ? Double.NaN : (double) accepted / drafted,
-                    drafts == 0 ? Double.NaN : 1 + (double) accepted / drafts,
-                    none == null ? 1.0 : tokensPerSecond / none.tokensPerSecond());
+                    drafts == 0 ? Double.NaN : 1 + (double) accepted / drafts, 1.0);
         }
     }
 
