@@ -61,21 +61,32 @@ public final class DraftModelDrafter implements Drafter {
             longest = Math.max(longest, gammaOf[i]);
         }
         for (int step = 0; step < longest; step++) {
-            List<ScoreRequest> requests = new ArrayList<>();
-            List<Integer> members = new ArrayList<>();
+            // Step 0 feeds one token per sequence in steady state but a whole prompt (a new
+            // sequence) or a backlog (after plain-decoding steps) to some: those catch up in a
+            // forward of their own rather than pad every other sequence's block to their length.
+            List<Integer> steady = new ArrayList<>();
+            List<Integer> catchingUp = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 if (gammaOf[i] > step) {
-                    requests.add(request(sequences.get(i), slotOf[i], step, step == 0 ? 0 : drafted[i][step - 1]));
-                    members.add(i);
+                    boolean backlog = step == 0 && sequences.get(i).length() - cache.length(slotOf[i]) > 1;
+                    (backlog ? catchingUp : steady).add(i);
                 }
             }
-            List<float[][]> logits = draft.score(cache, requests);
-            for (int j = 0; j < members.size(); j++) {
-                int i = members.get(j);
-                Sequence sequence = sequences.get(i);
-                float[] q = LogitsProcessor.probabilities(logits.get(j)[0], sequence.request().sampling());
-                distributions[i][step] = q;
-                drafted[i][step] = LogitsProcessor.sample(q, sequence.random());
+            for (List<Integer> members : List.of(steady, catchingUp)) {
+                if (members.isEmpty()) {
+                    continue;
+                }
+                int current = step;
+                List<float[][]> logits = draft.score(cache, members.stream()
+                        .map(i -> request(sequences.get(i), slotOf[i], current, current == 0 ? 0 : drafted[i][current - 1]))
+                        .toList());
+                for (int j = 0; j < members.size(); j++) {
+                    int i = members.get(j);
+                    Sequence sequence = sequences.get(i);
+                    float[] q = LogitsProcessor.probabilities(logits.get(j)[0], sequence.request().sampling());
+                    distributions[i][step] = q;
+                    drafted[i][step] = LogitsProcessor.sample(q, sequence.random());
+                }
             }
         }
         List<Draft> drafts = new ArrayList<>(count);

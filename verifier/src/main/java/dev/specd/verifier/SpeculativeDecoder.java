@@ -15,11 +15,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * One speculative iteration over a batch of sequences (Leviathan et al. 2023, batched): the drafter
  * proposes γ_i tokens per sequence, one target forward scores every sequence's pending token plus
- * its drafted block (new sequences are prefilled in the same forward), rejection sampling keeps the
+ * its drafted block (new sequences are prefilled in a forward of their own), rejection sampling keeps the
  * longest acceptable prefix and adds a correction or bonus token, and both KV caches roll back past
  * what was rejected. γ_i = 0 is plain decoding. Used by one inference thread; sequences join and
  * leave between iterations.
@@ -152,30 +153,31 @@ public final class SpeculativeDecoder implements AutoCloseable {
             return List.of();
         }
         List<Draft> drafts = draft(running);
-        List<ScoreRequest> requests = new ArrayList<>(running.size());
-        int longestBlock = 0;
-        boolean prefilling = false;
+        // New sequences are prefilled in a forward of their own: the batched forward pads every
+        // request to the longest, and a prompt of hundreds of tokens would pad every decoding
+        // sequence's block to it.
+        List<Integer> prefilling = new ArrayList<>();
+        List<Integer> decoding = new ArrayList<>();
         for (int i = 0; i < running.size(); i++) {
-            Sequence sequence = running.get(i);
-            ScoreRequest request;
-            if (!sequence.prefilled()) {
-                prefilling = true;
-                request = ScoreRequest.lastPosition(sequence.targetSlot(), 0, sequence.request().prompt());
-            } else {
+            (running.get(i).prefilled() ? decoding : prefilling).add(i);
+        }
+        List<float[][]> logits = new ArrayList<>(Collections.nCopies(running.size(), null));
+        if (!prefilling.isEmpty()) {
+            score(prefilling, i -> ScoreRequest.lastPosition(running.get(i).targetSlot(), 0, running.get(i).request().prompt()),
+                    logits);
+        }
+        if (!decoding.isEmpty()) {
+            int longestBlock = 1 + decoding.stream().mapToInt(i -> drafts.get(i).size()).max().orElseThrow();
+            long start = System.nanoTime();
+            score(decoding, i -> {
+                Sequence sequence = running.get(i);
                 int[] block = new int[1 + drafts.get(i).size()];
                 block[0] = sequence.lastToken();
                 System.arraycopy(drafts.get(i).tokens(), 0, block, 1, drafts.get(i).size());
-                request = ScoreRequest.allPositions(sequence.targetSlot(), sequence.length() - 1, block);
-            }
-            requests.add(request);
-            longestBlock = Math.max(longestBlock, request.tokens().length);
-        }
-        long start = System.nanoTime();
-        List<float[][]> logits = target.score(targetCache, requests);
-        if (!prefilling) {
-            // Prefill is compute-bound with hundreds of positions: it would bend the decode-time cost line.
+                return ScoreRequest.allPositions(sequence.targetSlot(), sequence.length() - 1, block);
+            }, logits);
             // The forward pads every block to the longest, so that is what it computed.
-            cost.observeTarget(running.size(), longestBlock, (System.nanoTime() - start) / 1e6);
+            cost.observeTarget(decoding.size(), longestBlock, (System.nanoTime() - start) / 1e6);
         }
 
         List<StepOutput> outputs = new ArrayList<>(running.size());
@@ -190,6 +192,14 @@ public final class SpeculativeDecoder implements AutoCloseable {
             }
         }
         return outputs;
+    }
+
+    /** One target forward over the given running sequences; their logits land at their indices. */
+    private void score(List<Integer> indices, IntFunction<ScoreRequest> request, List<float[][]> logits) {
+        List<float[][]> scored = target.score(targetCache, indices.stream().map(request::apply).toList());
+        for (int j = 0; j < indices.size(); j++) {
+            logits.set(indices.get(j), scored.get(j));
+        }
     }
 
     /** The drafter a sequence drafts with now: its pinned one, else the live one (null when there is none). */
@@ -215,7 +225,12 @@ public final class SpeculativeDecoder implements AutoCloseable {
                 candidates.add(SpeculationPlanner.Candidate.of(sequence.speculation(), cap));
             }
         }
-        int[] planned = planner.plan(candidates, cost.at(running.size()));
+        if (candidates.isEmpty()) {
+            return drafts;
+        }
+        // Costs at the size of the verification forward: prefills run in one of their own.
+        int verifying = (int) running.stream().filter(Sequence::prefilled).count();
+        int[] planned = planner.plan(candidates, cost.at(verifying));
         Map<Drafter, Proposal> byDrafter = new LinkedHashMap<>();
         for (int j = 0; j < planned.length; j++) {
             if (planned[j] > 0) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specd.model.ScoreRequest;
 import dev.specd.model.CausalLM;
 import dev.specd.model.KVCache;
 import dev.specd.model.ModelConfig;
@@ -264,11 +265,15 @@ class SpeculativeDecoderTest {
     }
 
     @Test
-    void sequencesJoinAndLeaveTheBatchBetweenIterations() {
+    void sequencesJoinAndLeaveTheBatchBetweenIterationsAndArePrefilledInForwardsOfTheirOwn() {
         List<GenerationRequest> requests = List.of(
                 greedy(new int[] {1}, 3, 4), greedy(new int[] {2, 3}, 17, 4), greedy(new int[] {4, 5, 6}, 9, 2));
         List<int[]> plain = generate(null, ADAPTIVE, requests);
-        try (SpeculativeDecoder decoder = decoder(modelDrafter(badDraft), ADAPTIVE)) {
+        Recording recordedTarget = new Recording(target);
+        Recording recordedDraft = new Recording(badDraft);
+        try (SpeculativeDecoder decoder = new SpeculativeDecoder(recordedTarget, target.newCache(16, 128, NO_BOUND),
+                new DraftModelDrafter(recordedDraft, badDraft.newCache(16, 128, NO_BOUND)), ADAPTIVE, DECODE,
+                MeasuredCost.fixed(1, 0.02, 0.2))) {
             List<Sequence> running = new ArrayList<>();
             running.add(decoder.start(requests.get(0)).orElseThrow());
             decoder.step(running);
@@ -287,6 +292,46 @@ class SpeculativeDecoderTest {
                 assertArrayEquals(plain.get(i), all.get(i).generated(), "request " + i);
             }
         }
+        // A prompt would pad every decoding block to its length: target prefills have forwards of
+        // their own, and so do the draft's catch-ups (more than one token fed).
+        for (List<ScoreRequest> forward : recordedTarget.forwards) {
+            long prefills = forward.stream().filter(request -> request.startPosition() == 0).count();
+            assertTrue(prefills == 0 || prefills == forward.size(), "a target forward mixed prefill and decoding: " + forward);
+        }
+        for (List<ScoreRequest> forward : recordedDraft.forwards) {
+            long catchUps = forward.stream().filter(request -> request.tokens().length > 1).count();
+            assertTrue(catchUps == 0 || catchUps == forward.size(), "a draft forward mixed catch-up and drafting: " + forward);
+        }
+        assertTrue(recordedDraft.forwards.stream().anyMatch(forward -> forward.getFirst().tokens().length > 1));
+    }
+
+    /** A model that records the requests of every forward it runs. */
+    private static final class Recording implements CausalLM {
+        final List<List<ScoreRequest>> forwards = new ArrayList<>();
+        private final CausalLM model;
+
+        Recording(CausalLM model) {
+            this.model = model;
+        }
+
+        @Override
+        public ModelConfig config() {
+            return model.config();
+        }
+
+        @Override
+        public KVCache newCache(int slots, int maxLength, long maxBytes) {
+            return model.newCache(slots, maxLength, maxBytes);
+        }
+
+        @Override
+        public List<float[][]> score(KVCache cache, List<ScoreRequest> batch) {
+            forwards.add(batch);
+            return model.score(cache, batch);
+        }
+
+        @Override
+        public void close() {}
     }
 
     static GenerationRequest greedy(int[] prompt, int maxTokens, int maxDraftTokens) {
