@@ -28,6 +28,9 @@ public enum MeterName {
                     + "by the tokens of the later one (speculation emits several at once)."),
     END_TO_END_LATENCY(Kind.TIMER, "specd.request.e2e.latency",
             "From a request's arrival to its last token (or to its cancellation)."),
+    ITERATION(Kind.TIMER, "specd.scheduler.iteration",
+            "Wall time of one scheduler iteration: drafting, the target forward(s) and verification for the whole "
+                    + "running batch. A client's inter-token latency beyond it is the server's own overhead."),
     QUEUE_TIME(Kind.TIMER, "specd.request.queue.time",
             "From a request's arrival to the moment it joins the running batch."),
 

@@ -35,6 +35,7 @@ public final class ServingMetrics {
     private final Timer interTokenLatency = timer(MeterName.INTER_TOKEN_LATENCY);
     private final Timer endToEndLatency = timer(MeterName.END_TO_END_LATENCY);
     private final Timer queueTime = timer(MeterName.QUEUE_TIME);
+    private final Timer iteration = timer(MeterName.ITERATION);
     private final Counter draftSwaps = counter(MeterName.DRAFT_SWAPS);
     private final Counter draftRefusals = counter(MeterName.DRAFT_REFUSALS);
     /** [position] accepted-at-position counters, created as deeper drafts appear. */
@@ -61,6 +62,10 @@ public final class ServingMetrics {
 
     public void generationTokens(int count) {
         generationTokens.increment(count);
+    }
+
+    public void iteration(long nanos) {
+        iteration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void queueTime(long nanos) {

@@ -50,6 +50,7 @@ class ServingMetricsTest {
         metrics.speculationStep(1, 1);
         metrics.timeToFirstToken(5_000_000);
         metrics.interTokenLatency(9_000_000, 3);
+        metrics.iteration(2_000_000);
         metrics.finished("stop");
         String text = metrics.scrape();
         for (MeterName name : MeterName.values()) {
@@ -60,6 +61,7 @@ class ServingMetricsTest {
         assertTrue(text.contains("specd_requests_running 3.0"), text);
         assertTrue(text.contains("specd_querylog_written_bytes_total 42.0"), text);
         assertTrue(text.contains("specd_request_inter_token_latency_seconds_count 3"), text);
+        assertTrue(text.contains("specd_scheduler_iteration_seconds_sum 0.002"), text);
         assertTrue(text.contains("specd_requests_finished_total{reason=\"stop\"} 1.0"), text);
     }
 

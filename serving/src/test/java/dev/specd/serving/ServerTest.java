@@ -137,6 +137,7 @@ class ServerTest {
         assertTrue(speculative.get("mean_accepted_length").asDouble() >= 1);
         assertEquals("v0000", speculative.get("draft_version").asText());
         assertEquals("model", speculative.get("drafter").asText());
+        assertTrue(server.metric("specd_scheduler_iteration_seconds_count") >= 2, "prefill and at least one step");
     }
 
     @Test

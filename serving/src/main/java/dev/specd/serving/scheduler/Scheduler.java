@@ -319,6 +319,7 @@ public final class Scheduler implements Executor, AutoCloseable {
         }
         long now = System.nanoTime();
         load.busy(start, now);
+        metrics.iteration(now - start);
         for (StepOutput output : outputs) {
             Generation generation = bySequence.get(output.sequence().id());
             emitted(generation, output, now);
