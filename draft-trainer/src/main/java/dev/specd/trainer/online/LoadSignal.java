@@ -1,6 +1,8 @@
 package dev.specd.trainer.online;
 
 import java.time.Duration;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What serving tells the trainer about its load. Serving implements it from its scheduler; every
@@ -17,8 +19,20 @@ public interface LoadSignal {
     /** p99 request latency over the recent window; {@link Duration#ZERO} when nothing was served. */
     Duration recentP99Latency();
 
+    /**
+     * Held by the trainer for each training step, evaluation and model load, and by serving for
+     * each scheduler iteration, so that the two never run native tensor code at once: with DJL
+     * 0.35.1's PyTorch engine, a training step beside inference in one process crashed the JVM
+     * (SIGSEGV freeing a tensor, within a minute of serving and training the default pair), while
+     * either alone ran clean. It costs serving at most one training step of latency, which the
+     * governor already accepts.
+     */
+    Lock computeLock();
+
     /** No serving in this process: always idle (`specd train` on a machine of its own). */
     LoadSignal IDLE = new LoadSignal() {
+        private final Lock uncontended = new ReentrantLock();
+
         @Override
         public int waitingRequests() {
             return 0;
@@ -32,6 +46,11 @@ public interface LoadSignal {
         @Override
         public Duration recentP99Latency() {
             return Duration.ZERO;
+        }
+
+        @Override
+        public Lock computeLock() {
+            return uncontended;
         }
     };
 }

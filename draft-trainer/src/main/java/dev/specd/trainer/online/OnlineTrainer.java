@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,8 @@ public final class OnlineTrainer implements AutoCloseable {
     private volatile String servingVersion;
     private volatile long promotions;
     private volatile String lastError;
+    /** Held around all native tensor work of this thread: see {@link LoadSignal#computeLock()}. */
+    private final Lock computeLock;
 
     public OnlineTrainer(DraftRegistry registry, RecordSource source, LoadSignal load, OnlineConfig config,
             DraftListener listener) {
@@ -74,6 +77,7 @@ public final class OnlineTrainer implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.governor = new CapacityGovernor(load, config.governor());
+        this.computeLock = load.computeLock();
         this.clock = clock;
     }
 
@@ -200,7 +204,7 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     private void run() {
-        try (Session session = new Session()) {
+        try (Session session = openSession()) {
             long nextPoll = System.nanoTime();
             boolean evaluationDue = false;
             while (awaitRunnable()) {
@@ -220,20 +224,25 @@ public final class OnlineTrainer implements AutoCloseable {
                     continue;
                 }
                 long start = System.nanoTime();
-                if (evaluationDue) {
-                    state = State.EVALUATING;
-                    evaluate(session);
-                    evaluationDue = false;
-                } else {
-                    state = State.TRAINING;
-                    StepResult result = session.trainer.step(session.window.sample(config.trainer().batchSize()));
-                    if (result.applied()) {
-                        steps = result.step();
-                        lossEwma = Double.isNaN(lossEwma)
-                                ? result.loss()
-                                : (1 - LOSS_EWMA_WEIGHT) * lossEwma + LOSS_EWMA_WEIGHT * result.loss();
-                        evaluationDue = result.step() % config.promotion().evaluateEverySteps() == 0;
+                computeLock.lock();
+                try {
+                    if (evaluationDue) {
+                        state = State.EVALUATING;
+                        evaluate(session);
+                        evaluationDue = false;
+                    } else {
+                        state = State.TRAINING;
+                        StepResult result = session.trainer.step(session.window.sample(config.trainer().batchSize()));
+                        if (result.applied()) {
+                            steps = result.step();
+                            lossEwma = Double.isNaN(lossEwma)
+                                    ? result.loss()
+                                    : (1 - LOSS_EWMA_WEIGHT) * lossEwma + LOSS_EWMA_WEIGHT * result.loss();
+                            evaluationDue = result.step() % config.promotion().evaluateEverySteps() == 0;
+                        }
                     }
+                } finally {
+                    computeLock.unlock();
                 }
                 governor.recordTraining(System.nanoTime() - start);
             }
@@ -249,6 +258,15 @@ public final class OnlineTrainer implements AutoCloseable {
                 lastError = e.toString();
                 state = State.FAILED;
             }
+        }
+    }
+
+    private Session openSession() throws IOException {
+        computeLock.lock();
+        try {
+            return new Session();
+        } finally {
+            computeLock.unlock();
         }
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 class CapacityGovernorTest {
@@ -15,6 +17,7 @@ class CapacityGovernorTest {
         volatile int waiting;
         volatile double busy;
         volatile Duration p99 = Duration.ZERO;
+        final ReentrantLock compute = new ReentrantLock();
 
         @Override
         public int waitingRequests() {
@@ -29,6 +32,11 @@ class CapacityGovernorTest {
         @Override
         public Duration recentP99Latency() {
             return p99;
+        }
+
+        @Override
+        public Lock computeLock() {
+            return compute;
         }
     }
 

@@ -95,6 +95,25 @@ class OnlineTrainerTest {
     }
 
     @Test
+    void trainsOnlyWhileServingDoesNotHoldTheComputeLock() throws Exception {
+        CapacityGovernorTest.Load load = new CapacityGovernorTest.Load();
+        try (OnlineTrainer trainer = trainer(config(), load)) {
+            trainer.start();
+            awaitStatus(trainer, s -> s.steps() >= 1);
+            load.compute.lock(); // as the scheduler does for each iteration
+            long held;
+            try {
+                held = trainer.status().steps();
+                Thread.sleep(300);
+                assertEquals(held, trainer.status().steps(), "no step while serving holds the lock");
+            } finally {
+                load.compute.unlock();
+            }
+            awaitStatus(trainer, s -> s.steps() > held + 5);
+        }
+    }
+
+    @Test
     void learnsFromTrafficAndPromotesABetterDraft() throws Exception {
         long start = System.nanoTime();
         OnlineStatus status;

@@ -229,12 +229,16 @@ public final class Scheduler implements Executor, AutoCloseable {
         }
     }
 
+    /** Tasks swap and close models: native tensor work, so under the compute lock like a step. */
     private void runTasks() {
         for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+            load.computeLock().lock();
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.error("a task on the inference thread failed", e);
+            } finally {
+                load.computeLock().unlock();
             }
         }
     }
@@ -306,6 +310,7 @@ public final class Scheduler implements Executor, AutoCloseable {
         }
         List<StepOutput> outputs;
         long start = System.nanoTime();
+        load.computeLock().lock();
         try {
             outputs = decoder.step(batch.stream().map(generation -> generation.sequence).toList());
         } catch (RuntimeException e) {
@@ -316,6 +321,8 @@ public final class Scheduler implements Executor, AutoCloseable {
             }
             runningCount.set(running.size());
             return;
+        } finally {
+            load.computeLock().unlock();
         }
         long now = System.nanoTime();
         load.busy(start, now);

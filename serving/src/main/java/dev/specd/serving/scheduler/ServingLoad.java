@@ -3,6 +3,8 @@ package dev.specd.serving.scheduler;
 import dev.specd.trainer.online.LoadSignal;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
 /**
@@ -24,6 +26,7 @@ public final class ServingLoad implements LoadSignal {
     private static final int LATENCIES = 512;
 
     private final IntSupplier waiting;
+    private final Lock computeLock = new ReentrantLock();
     private final long createdNanos = System.nanoTime();
     /** Busy nanoseconds per bucket of wall time, and which bucket (nanoTime / BUCKET_NANOS) each slot holds. */
     private final long[] busy = new long[BUCKETS];
@@ -37,6 +40,11 @@ public final class ServingLoad implements LoadSignal {
     ServingLoad(IntSupplier waiting) {
         this.waiting = waiting;
         Arrays.fill(bucketOf, Long.MIN_VALUE);
+    }
+
+    @Override
+    public Lock computeLock() {
+        return computeLock;
     }
 
     /** The inference thread spent {@code [startNanos, endNanos)} inside a step; counted in the bucket it ended in. */

@@ -151,6 +151,24 @@ class SchedulerTest {
         }
     }
 
+    @Test
+    void noIterationRunsWhileTheTrainerHoldsTheComputeLock() throws Exception {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of(),
+                engine::draftVersionLabel)) {
+            Recorder recorder = new Recorder();
+            scheduler.load().computeLock().lock(); // as the online trainer does for each step
+            try {
+                scheduler.submit(List.of(generation(20, recorder)));
+                Thread.sleep(300);
+                assertEquals(0, recorder.tokens(), "no forward while training holds the lock");
+            } finally {
+                scheduler.load().computeLock().unlock();
+            }
+            await(() -> recorder.result() != null);
+            assertEquals(20, recorder.tokens());
+        }
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!condition.getAsBoolean()) {
