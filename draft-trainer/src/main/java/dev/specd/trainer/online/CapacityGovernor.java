@@ -59,9 +59,9 @@ public final class CapacityGovernor {
     }
 
     private String refusal() {
-        int waitingRequests = load.waitingRequests();
-        if (config.requireNoWaiting() && waitingRequests > 0) {
-            return waitingRequests + " requests waiting";
+        int activeRequests = load.activeRequests();
+        if (config.requireNoActiveRequests() && activeRequests > 0) {
+            return activeRequests + " requests in flight";
         }
         double idle = 1 - load.inferenceBusyFraction();
         if (config.minIdleShare() > 0 && idle < config.minIdleShare()) {

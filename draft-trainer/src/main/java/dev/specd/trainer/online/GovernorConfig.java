@@ -6,14 +6,14 @@ import java.time.Duration;
  * When serving leaves room for a training step. A step is granted only when every enabled check
  * passes; disable a check to make the policy more permissive.
  *
- * @param requireNoWaiting no request may be waiting
+ * @param requireNoActiveRequests no request may be queued or being decoded
  * @param minIdleShare the inference thread must have been idle for at least this share of serving's
  *     recent window (0 disables)
  * @param latencyObjective serving's recent p99 latency must be within this objective
  *     ({@link Duration#ZERO} disables)
  * @param recheckInterval how long the training thread waits before asking again after a refusal
  */
-public record GovernorConfig(boolean requireNoWaiting, double minIdleShare, Duration latencyObjective,
+public record GovernorConfig(boolean requireNoActiveRequests, double minIdleShare, Duration latencyObjective,
         Duration recheckInterval) {
 
     public GovernorConfig {
@@ -25,7 +25,7 @@ public record GovernorConfig(boolean requireNoWaiting, double minIdleShare, Dura
         }
     }
 
-    /** Nothing waiting and the inference thread idle half the time; recheck every 20 ms. */
+    /** No request in flight and the inference thread idle half the time; recheck every 20 ms. */
     public static GovernorConfig defaults() {
         return new GovernorConfig(true, 0.5, Duration.ZERO, Duration.ofMillis(20));
     }
@@ -36,6 +36,6 @@ public record GovernorConfig(boolean requireNoWaiting, double minIdleShare, Dura
     }
 
     public GovernorConfig withLatencyObjective(Duration latencyObjective) {
-        return new GovernorConfig(requireNoWaiting, minIdleShare, latencyObjective, recheckInterval);
+        return new GovernorConfig(requireNoActiveRequests, minIdleShare, latencyObjective, recheckInterval);
     }
 }

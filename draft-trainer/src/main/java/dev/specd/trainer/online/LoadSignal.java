@@ -10,8 +10,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public interface LoadSignal {
 
-    /** Requests admitted or queued but not yet being decoded. */
-    int waitingRequests();
+    /**
+     * Requests in flight: queued or being decoded. A training step started now would delay each of
+     * them by up to its own length, on the cores they share.
+     */
+    int activeRequests();
 
     /** Share of the recent window (serving chooses it, e.g. 10 s) the inference thread spent busy, in [0, 1]. */
     double inferenceBusyFraction();
@@ -34,7 +37,7 @@ public interface LoadSignal {
         private final Lock uncontended = new ReentrantLock();
 
         @Override
-        public int waitingRequests() {
+        public int activeRequests() {
             return 0;
         }
 

@@ -14,14 +14,14 @@ class CapacityGovernorTest {
 
     /** A load serving reports; tests change it between asks. */
     static final class Load implements LoadSignal {
-        volatile int waiting;
+        volatile int active;
         volatile double busy;
         volatile Duration p99 = Duration.ZERO;
         final ReentrantLock compute = new ReentrantLock();
 
         @Override
-        public int waitingRequests() {
-            return waiting;
+        public int activeRequests() {
+            return active;
         }
 
         @Override
@@ -45,10 +45,10 @@ class CapacityGovernorTest {
         Load load = new Load();
         CapacityGovernor governor = new CapacityGovernor(load, GovernorConfig.defaults());
         assertTrue(governor.tryGrant());
-        load.waiting = 2;
+        load.active = 2;
         assertFalse(governor.tryGrant());
-        assertEquals("2 requests waiting", governor.stats().lastRefusal());
-        load.waiting = 0;
+        assertEquals("2 requests in flight", governor.stats().lastRefusal());
+        load.active = 0;
         load.busy = 0.7;
         assertFalse(governor.tryGrant());
         assertTrue(governor.stats().lastRefusal().contains("idle 30%"), governor.stats().lastRefusal());
@@ -61,7 +61,7 @@ class CapacityGovernorTest {
         Load load = new Load();
         GovernorConfig config = new GovernorConfig(false, 0, Duration.ofMillis(200), Duration.ofMillis(5));
         CapacityGovernor governor = new CapacityGovernor(load, config);
-        load.waiting = 10;
+        load.active = 10;
         load.busy = 1;
         load.p99 = Duration.ofMillis(150);
         assertTrue(governor.tryGrant(), "busy, but within the latency objective: this policy grants");
@@ -75,13 +75,13 @@ class CapacityGovernorTest {
         Load load = new Load();
         CapacityGovernor governor = new CapacityGovernor(load, GovernorConfig.defaults());
         assertTrue(governor.tryGrant());
-        load.waiting = 1;
+        load.active = 1;
         for (int i = 0; i < 5; i++) {
             assertFalse(governor.tryGrant());
         }
-        load.waiting = 0;
+        load.active = 0;
         assertTrue(governor.tryGrant());
-        load.waiting = 1;
+        load.active = 1;
         assertFalse(governor.tryGrant());
         CapacityGovernor.Stats stats = governor.stats();
         assertEquals(2, stats.granted());

@@ -191,16 +191,16 @@ class OnlineTrainerTest {
             trainer.start();
             awaitStatus(trainer, s -> s.steps() >= 5);
 
-            load.waiting = 3;
+            load.active = 3;
             long atLoad = trainer.status().steps();
             Thread.sleep(300);
             OnlineStatus underLoad = trainer.status();
             assertTrue(underLoad.steps() <= atLoad + 1, "at most the step in progress: " + atLoad + " -> " + underLoad.steps());
             assertEquals(OnlineTrainer.State.WAITING_FOR_CAPACITY, underLoad.state());
-            assertEquals("3 requests waiting", underLoad.lastRefusal());
+            assertEquals("3 requests in flight", underLoad.lastRefusal());
             assertTrue(underLoad.deferredSteps() >= 1);
 
-            load.waiting = 0;
+            load.active = 0;
             load.busy = 0.9;
             Thread.sleep(100);
             assertTrue(trainer.status().steps() <= atLoad + 1, "inference thread 90% busy: still no training");

@@ -79,7 +79,7 @@ public final class Scheduler implements Executor, AutoCloseable {
         this.metrics = metrics;
         this.observers = List.copyOf(observers);
         this.draftVersion = draftVersion;
-        this.load = new ServingLoad(waiting::get);
+        this.load = new ServingLoad(() -> waiting.get() + runningCount.get());
         this.thread = Thread.ofPlatform().name("specd-inference").unstarted(this::run);
         thread.start();
     }

@@ -25,7 +25,7 @@ public final class ServingLoad implements LoadSignal {
     /** Latencies kept for the p99: the most recent ones, at most this many. */
     private static final int LATENCIES = 512;
 
-    private final IntSupplier waiting;
+    private final IntSupplier active;
     private final Lock computeLock = new ReentrantLock();
     private final long createdNanos = System.nanoTime();
     /** Busy nanoseconds per bucket of wall time, and which bucket (nanoTime / BUCKET_NANOS) each slot holds. */
@@ -37,8 +37,8 @@ public final class ServingLoad implements LoadSignal {
     private int latencyCount;
     private int nextLatency;
 
-    ServingLoad(IntSupplier waiting) {
-        this.waiting = waiting;
+    ServingLoad(IntSupplier active) {
+        this.active = active;
         Arrays.fill(bucketOf, Long.MIN_VALUE);
     }
 
@@ -67,8 +67,8 @@ public final class ServingLoad implements LoadSignal {
     }
 
     @Override
-    public int waitingRequests() {
-        return waiting.getAsInt();
+    public int activeRequests() {
+        return active.getAsInt();
     }
 
     @Override

@@ -143,7 +143,7 @@ class SchedulerTest {
             long elapsed = System.nanoTime() - start;
             assertEquals(60, recorder.result().completionTokens());
             assertEquals("v0000", recorder.result().draftVersion());
-            assertEquals(0, scheduler.load().waitingRequests());
+            assertEquals(0, scheduler.load().activeRequests(), "nothing queued or decoding once it ended");
             double busy = scheduler.load().inferenceBusyFraction();
             assertTrue(busy > 0 && busy <= 1, "busy " + busy);
             Duration p99 = scheduler.load().recentP99Latency();
