@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +25,14 @@ final class DraftLoader {
     private static final Logger LOG = LoggerFactory.getLogger(DraftLoader.class);
 
     private final DraftRegistry registry;
+    private final Lock computeLock;
     private final Device device;
     private final DataType dtype;
     private final ModelConfig target;
 
-    DraftLoader(DraftRegistry registry, Device device, DataType dtype, ModelConfig target) {
+    /** @param computeLock the process's lock around native tensor work (see {@link Engine#computeLock()}) */
+    DraftLoader(DraftRegistry registry, Device device, DataType dtype, ModelConfig target, Lock computeLock) {
+        this.computeLock = computeLock;
         this.registry = registry;
         this.device = device;
         this.dtype = dtype;
@@ -88,7 +92,16 @@ final class DraftLoader {
      */
     Transformer load(String version, int contextLength) throws IOException {
         Path directory = check(version, contextLength);
-        return Transformer.load(directory, device, dtype);
+        computeLock.lock();
+        try {
+            return Transformer.load(directory, device, dtype);
+        } finally {
+            computeLock.unlock();
+        }
+    }
+
+    Lock computeLock() {
+        return computeLock;
     }
 
     /** What {@link #load} checks, without loading the weights; returns the version's directory. */

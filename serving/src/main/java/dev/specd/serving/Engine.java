@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,7 @@ public final class Engine implements AutoCloseable {
     private final NgramRecorder ngramRecorder;
     private final int contextLength;
     private final DraftLoader draftLoader;
+    private final Lock computeLock;
     private final DraftSwap draftSwap;
     private final PinnedDrafts pinnedDrafts;
     private final String drafterKind;
@@ -71,8 +74,9 @@ public final class Engine implements AutoCloseable {
 
     private Engine(String modelId, Transformer target, Tokenizer tokenizer, SpeculativeDecoder decoder,
             NgramRecorder ngramRecorder, int contextLength, DraftLoader draftLoader, DraftSwap draftSwap,
-            PinnedDrafts pinnedDrafts, String drafterKind, int maxDraftTokens) {
+            PinnedDrafts pinnedDrafts, String drafterKind, int maxDraftTokens, Lock computeLock) {
         this.modelId = modelId;
+        this.computeLock = computeLock;
         this.target = target;
         this.tokenizer = tokenizer;
         this.decoder = decoder;
@@ -102,8 +106,9 @@ public final class Engine implements AutoCloseable {
         DataType dtype = Transformer.parseComputeType(config.dtype());
         Tokenizer tokenizer = Tokenizer.load(config.targetDir());
         Transformer target = Transformer.load(config.targetDir(), device, dtype);
+        Lock computeLock = new ReentrantLock();
         DraftLoader draftLoader = config.usesDraftModel()
-                ? new DraftLoader(DraftRegistry.open(config.dataDir()), device, dtype, target.config())
+                ? new DraftLoader(DraftRegistry.open(config.dataDir()), device, dtype, target.config(), computeLock)
                 : null;
         ServingDraft draft = draftLoader == null ? null : draftLoader.startup(config.draftDir());
         int contextLength = draft == null
@@ -129,7 +134,7 @@ public final class Engine implements AutoCloseable {
                 : new PinnedDrafts(draftLoader, draftSwap, decoder, drafterFor, contextLength);
         return new Engine(modelId, target, tokenizer, decoder, usesNgrams ? new NgramRecorder(ngramCache) : null,
                 contextLength, draftLoader, draftSwap, pinnedDrafts, config.drafter().name().toLowerCase(Locale.ROOT),
-                maxDraftTokens);
+                maxDraftTokens, computeLock);
     }
 
     private static Drafter drafter(ServerConfig config, Transformer draft, NgramCache ngramCache, int contextLength) {
@@ -194,6 +199,17 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Where draft versions come from, and how the serving one is swapped: empty without a draft model. */
+    /**
+     * Held around all native tensor work outside the inference thread's own (scheduler iterations
+     * and tasks, the online trainer's steps and evaluations, draft loads and closes): with DJL
+     * 0.35.1's PyTorch engine, native work on two threads at once corrupted the heap (SIGSEGV freeing
+     * a tensor, "corrupted double-linked list") within minutes of serving the default pair with the
+     * in-process trainer and a pinned draft; serialised, it ran clean.
+     */
+    public Lock computeLock() {
+        return computeLock;
+    }
+
     Optional<DraftLoader> draftLoader() {
         return Optional.ofNullable(draftLoader);
     }

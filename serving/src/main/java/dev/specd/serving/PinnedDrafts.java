@@ -86,11 +86,14 @@ final class PinnedDrafts implements AutoCloseable {
     private Loaded load(String version) throws IOException {
         Transformer model = loader.load(version, contextLength);
         Drafter drafter;
+        loader.computeLock().lock(); // the drafter allocates its KV cache
         try {
             drafter = drafterFor.apply(model);
         } catch (RuntimeException e) {
             model.close();
             throw e;
+        } finally {
+            loader.computeLock().unlock();
         }
         LOG.info("draft {} loaded for the requests that pin it", version);
         return new Loaded(new ServingDraft(version, model), decoder.pin(drafter));
@@ -188,8 +191,13 @@ final class PinnedDrafts implements AutoCloseable {
         }
 
         void close() {
-            drafter.drafter().close();
-            draft.model().close();
+            loader.computeLock().lock();
+            try {
+                drafter.drafter().close();
+                draft.model().close();
+            } finally {
+                loader.computeLock().unlock();
+            }
             LOG.info("pinned draft {} closed", version());
         }
     }

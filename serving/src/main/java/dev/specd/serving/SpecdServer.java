@@ -199,7 +199,7 @@ public final class SpecdServer implements AutoCloseable {
             observers.add(new QueryLogRecorder(queryLog, logConfig.topK(), loaded.drafterKind()));
             validator = new RequestValidator(loaded, config.queue());
             scheduler = new Scheduler(loaded.decoder(), config.maxBatch(), config.queue(), metrics, observers,
-                    loaded::draftVersionLabel);
+                    loaded::draftVersionLabel, loaded.computeLock());
             if (loaded.draftLoader().isPresent()) {
                 online = OnlineDistillation.start(loaded, scheduler, config, trainerConfig, metrics);
             }

@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -70,16 +71,17 @@ public final class Scheduler implements Executor, AutoCloseable {
      * @param draftVersion the draft version serving (null without a draft model), read on the
      *     inference thread when an unpinned generation ends, so that a swap between iterations is seen
      *     at once
+     * @param computeLock held for each iteration and task: see {@code Engine.computeLock()}
      */
     public Scheduler(SpeculativeDecoder decoder, int maxBatch, int queueCapacity, ServingMetrics metrics,
-            List<GenerationObserver> observers, Supplier<String> draftVersion) {
+            List<GenerationObserver> observers, Supplier<String> draftVersion, Lock computeLock) {
         this.decoder = decoder;
         this.maxBatch = maxBatch;
         this.queueCapacity = queueCapacity;
         this.metrics = metrics;
         this.observers = List.copyOf(observers);
         this.draftVersion = draftVersion;
-        this.load = new ServingLoad(() -> waiting.get() + runningCount.get());
+        this.load = new ServingLoad(() -> waiting.get() + runningCount.get(), computeLock);
         this.thread = Thread.ofPlatform().name("specd-inference").unstarted(this::run);
         thread.start();
     }

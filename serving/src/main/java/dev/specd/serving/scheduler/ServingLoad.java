@@ -4,7 +4,6 @@ import dev.specd.trainer.online.LoadSignal;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
 /**
@@ -26,7 +25,7 @@ public final class ServingLoad implements LoadSignal {
     private static final int LATENCIES = 512;
 
     private final IntSupplier active;
-    private final Lock computeLock = new ReentrantLock();
+    private final Lock computeLock;
     private final long createdNanos = System.nanoTime();
     /** Busy nanoseconds per bucket of wall time, and which bucket (nanoTime / BUCKET_NANOS) each slot holds. */
     private final long[] busy = new long[BUCKETS];
@@ -37,8 +36,9 @@ public final class ServingLoad implements LoadSignal {
     private int latencyCount;
     private int nextLatency;
 
-    ServingLoad(IntSupplier active) {
+    ServingLoad(IntSupplier active, Lock computeLock) {
         this.active = active;
+        this.computeLock = computeLock;
         Arrays.fill(bucketOf, Long.MIN_VALUE);
     }
 

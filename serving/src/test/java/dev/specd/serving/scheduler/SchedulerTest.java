@@ -71,7 +71,7 @@ class SchedulerTest {
     void aPausedGenerationKeepsItsSlotButSitsOutUntilResumedAndThenFinishesUnchanged() throws Exception {
         Recorder reference = new Recorder();
         Recorder paused = new Recorder();
-        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of(), engine::draftVersionLabel)) {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of(), engine::draftVersionLabel, engine.computeLock())) {
             scheduler.submit(List.of(generation(100, reference)));
             await(() -> reference.result() != null);
 
@@ -96,7 +96,7 @@ class SchedulerTest {
 
     @Test
     void admissionIsAllOrNothingUpToTheQueueCapacityAndCancelledGenerationsLeaveTheQueue() throws Exception {
-        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 3, new ServingMetrics(), List.of(), engine::draftVersionLabel)) {
+        try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 3, new ServingMetrics(), List.of(), engine::draftVersionLabel, engine.computeLock())) {
             Recorder[] running = {new Recorder(), new Recorder()};
             Generation first = generation(120, running[0]);
             Generation second = generation(120, running[1]);
@@ -127,7 +127,7 @@ class SchedulerTest {
     @Test
     void tasksRunOnTheInferenceThreadAndTheLoadSignalSeesStepsAndLatencies() throws Exception {
         try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of(),
-                engine::draftVersionLabel)) {
+                engine::draftVersionLabel, engine.computeLock())) {
             assertEquals(Duration.ZERO, scheduler.load().recentP99Latency());
             CompletableFuture<String> thread = new CompletableFuture<>();
             scheduler.execute(() -> thread.complete(Thread.currentThread().getName()));
@@ -154,7 +154,7 @@ class SchedulerTest {
     @Test
     void noIterationRunsWhileTheTrainerHoldsTheComputeLock() throws Exception {
         try (Scheduler scheduler = new Scheduler(engine.decoder(), 2, 4, new ServingMetrics(), List.of(),
-                engine::draftVersionLabel)) {
+                engine::draftVersionLabel, engine.computeLock())) {
             Recorder recorder = new Recorder();
             scheduler.load().computeLock().lock(); // as the online trainer does for each step
             try {
