@@ -200,11 +200,11 @@ public final class Engine implements AutoCloseable {
 
     /** Where draft versions come from, and how the serving one is swapped: empty without a draft model. */
     /**
-     * Held around all native tensor work outside the inference thread's own (scheduler iterations
-     * and tasks, the online trainer's steps and evaluations, draft loads and closes): with DJL
-     * 0.35.1's PyTorch engine, native work on two threads at once corrupted the heap (SIGSEGV freeing
-     * a tensor, "corrupted double-linked list") within minutes of serving the default pair with the
-     * in-process trainer and a pinned draft; serialised, it ran clean.
+     * Held around native tensor work on every thread: scheduler iterations and tasks, the online
+     * trainer's steps, evaluations and model loads, draft loads and closes. Training and serving
+     * share the cores, so a training step never overlaps an iteration. (It was added while chasing
+     * a heap corruption that kills the process when the in-process trainer trains beside serving;
+     * it does not prevent that crash: see the README's known problems.)
      */
     public Lock computeLock() {
         return computeLock;

@@ -24,11 +24,8 @@ public interface LoadSignal {
 
     /**
      * Held by the trainer for each training step, evaluation and model load, and by serving for
-     * each scheduler iteration, so that the two never run native tensor code at once: with DJL
-     * 0.35.1's PyTorch engine, a training step beside inference in one process crashed the JVM
-     * (SIGSEGV freeing a tensor, within a minute of serving and training the default pair), while
-     * either alone ran clean. It costs serving at most one training step of latency, which the
-     * governor already accepts.
+     * each scheduler iteration, so that a step never overlaps an iteration on the cores they share.
+     * It costs serving at most one training step of latency, which the governor already accepts.
      */
     Lock computeLock();
 
