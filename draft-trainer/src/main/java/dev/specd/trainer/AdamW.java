@@ -2,6 +2,7 @@ package dev.specd.trainer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.Collection;
 import java.util.Map;
@@ -68,12 +69,17 @@ public final class AdamW {
                 .collect(Collectors.toSet());
     }
 
-    /** Sets every gradient to zero, non-finite ones included (multiplying would keep NaNs). */
+    /**
+     * Sets every gradient to zero in place, non-finite ones included (multiplying would keep NaNs).
+     *
+     * <p>Not {@code getGradient().set(float[])}: on CPU, DJL's {@code set} makes the tensor's storage
+     * a Java direct buffer that only the returned handle keeps reachable, so the parameter's gradient
+     * would live on in memory the garbage collector frees, and the next backward pass would write
+     * into the native heap.
+     */
     public static void zeroGradients(Collection<NDArray> parameters) {
         for (NDArray parameter : parameters) {
-            try (NDArray gradient = parameter.getGradient()) {
-                gradient.set(new float[Math.toIntExact(gradient.size())]);
-            }
+            JniUtils.zeroGrad((PtNDArray) parameter);
         }
     }
 
@@ -109,7 +115,7 @@ public final class AdamW {
             }
             NDArray denominator = v.div(secondCorrection).sqrt().addi(hyperparameters.epsilon());
             weight.subi(m.mul(lr / firstCorrection).divi(denominator));
-            gradient.subi(gradient);
+            JniUtils.zeroGrad((PtNDArray) weight);
         }
     }
 }

@@ -173,6 +173,7 @@ public final class OnlineTrainer implements AutoCloseable {
         final Evaluator evaluator;
         DraftVersion serving;
         Transformer servingModel; // loaded from the registry, for evaluation only
+        boolean evaluationDue;
 
         Session() throws IOException {
             serving = registry.current().orElseThrow(() -> new IllegalStateException(
@@ -206,7 +207,6 @@ public final class OnlineTrainer implements AutoCloseable {
     private void run() {
         try (Session session = openSession()) {
             long nextPoll = System.nanoTime();
-            boolean evaluationDue = false;
             while (awaitRunnable()) {
                 if (System.nanoTime() - nextPoll >= 0) {
                     session.window.poll();
@@ -218,31 +218,11 @@ public final class OnlineTrainer implements AutoCloseable {
                     pauseFor(config.pollInterval());
                     continue;
                 }
-                if (!governor.tryGrant()) {
+                long start = System.nanoTime();
+                if (!stepIfGranted(session)) {
                     state = State.WAITING_FOR_CAPACITY;
                     pauseFor(config.governor().recheckInterval());
                     continue;
-                }
-                long start = System.nanoTime();
-                computeLock.lock();
-                try {
-                    if (evaluationDue) {
-                        state = State.EVALUATING;
-                        evaluate(session);
-                        evaluationDue = false;
-                    } else {
-                        state = State.TRAINING;
-                        StepResult result = session.trainer.step(session.window.sample(config.trainer().batchSize()));
-                        if (result.applied()) {
-                            steps = result.step();
-                            lossEwma = Double.isNaN(lossEwma)
-                                    ? result.loss()
-                                    : (1 - LOSS_EWMA_WEIGHT) * lossEwma + LOSS_EWMA_WEIGHT * result.loss();
-                            evaluationDue = result.step() % config.promotion().evaluateEverySteps() == 0;
-                        }
-                    }
-                } finally {
-                    computeLock.unlock();
                 }
                 governor.recordTraining(System.nanoTime() - start);
             }
@@ -258,6 +238,40 @@ public final class OnlineTrainer implements AutoCloseable {
                 lastError = e.toString();
                 state = State.FAILED;
             }
+        }
+    }
+
+    /**
+     * One training step, or the evaluation due, if the governor grants it. Asked under the lock: a
+     * grant checked before taking it could let a step in between two iterations of a request that
+     * arrived meanwhile, stalling its tokens for a whole step.
+     */
+    private boolean stepIfGranted(Session session) throws IOException {
+        computeLock.lock();
+        try {
+            if (!governor.tryGrant()) {
+                return false;
+            }
+            if (session.evaluationDue) {
+                state = State.EVALUATING;
+                evaluate(session);
+                session.evaluationDue = false;
+                return true;
+            }
+            state = State.TRAINING;
+            StepResult result = session.trainer.step(session.window.sample(config.trainer().batchSize()));
+            if (result.applied()) {
+                steps = result.step();
+                lossEwma = Double.isNaN(lossEwma)
+                        ? result.loss()
+                        : (1 - LOSS_EWMA_WEIGHT) * lossEwma + LOSS_EWMA_WEIGHT * result.loss();
+                session.evaluationDue = result.step() % config.promotion().evaluateEverySteps() == 0;
+            } else if (result.positions() > 0) {
+                LOG.warn("step {} skipped: loss {}, gradient norm {}", result.step() + 1, result.loss(), result.gradNorm());
+            }
+            return true;
+        } finally {
+            computeLock.unlock();
         }
     }
 

@@ -182,6 +182,39 @@ class OnlineTrainerTest {
         assertTrue(promoted.isEmpty());
     }
 
+    /**
+     * A request that arrives while the trainer waits for the compute lock (serving holds it for an
+     * iteration) must not find a step started between two of its own iterations.
+     */
+    @Test
+    void aRequestArrivingWhileTheTrainerWaitsForTheLockKeepsItOut() throws Exception {
+        CapacityGovernorTest.Load load = new CapacityGovernorTest.Load();
+        load.active = 1;
+        OnlineConfig config = config().withGovernor(GovernorConfig.defaults());
+        try (OnlineTrainer trainer = trainer(config, load)) {
+            trainer.start();
+            awaitStatus(trainer, s -> s.state() == OnlineTrainer.State.WAITING_FOR_CAPACITY);
+            load.compute.lock(); // an iteration of serving
+            try {
+                load.active = 0; // the last request finishes...
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (!load.compute.hasQueuedThreads() && System.nanoTime() < deadline) {
+                    Thread.sleep(1); // ...and the trainer, rechecking, waits for the lock
+                }
+                assertTrue(load.compute.hasQueuedThreads(), "the trainer never waited for the lock");
+                load.active = 1; // a new request arrives before the iteration ends
+            } finally {
+                load.compute.unlock();
+            }
+            Thread.sleep(300);
+            OnlineStatus status = trainer.status();
+            assertEquals(0, status.steps(), "a step ran while a request was in flight");
+            assertEquals(0, status.grantedSteps());
+            load.active = 0;
+            awaitStatus(trainer, s -> s.steps() >= 1);
+        }
+    }
+
     @Test
     void yieldsToServingWithinOneStepAndPausesOnRequest() throws Exception {
         CapacityGovernorTest.Load load = new CapacityGovernorTest.Load();
