@@ -66,10 +66,6 @@ final class Projection implements WorkerPool.Task {
         }
     }
 
-    Matrix weight() {
-        return weight;
-    }
-
     /** Bytes of weights and bias one application reads. */
     long bytes() {
         return weight.bytes() + (bias == null ? 0 : (long) bias.length * Float.BYTES);
