@@ -35,6 +35,26 @@ public abstract class KVCache implements AutoCloseable {
         return 2L * config.numLayers() * config.numKeyValueHeads() * config.headDim() * maxLength * bytesPerElement;
     }
 
+    /**
+     * The bytes a cache of {@code slots} × {@code maxLength} positions takes, after checking that it
+     * fits the model's context and {@code maxBytes}.
+     *
+     * @throws IllegalArgumentException naming the bound it would exceed
+     */
+    protected static long checkBounds(ModelConfig config, int slots, int maxLength, int bytesPerElement, long maxBytes) {
+        if (maxLength > config.contextLength()) {
+            throw new IllegalArgumentException("a cache of " + maxLength
+                    + " positions exceeds the model's context length " + config.contextLength());
+        }
+        long bytes = slots * bytesPerSlot(config, maxLength, bytesPerElement);
+        if (bytes > maxBytes) {
+            throw new IllegalArgumentException(String.format(
+                    "a KV cache of %d slots x %d positions needs %.1f MiB, over the bound of %.1f MiB",
+                    slots, maxLength, bytes / 1048576.0, maxBytes / 1048576.0));
+        }
+        return bytes;
+    }
+
     public int slots() {
         return lengths.length;
     }
@@ -98,7 +118,7 @@ public abstract class KVCache implements AutoCloseable {
         lengths[slot] = length;
     }
 
-    /** Native bytes the storage holds. */
+    /** Bytes the storage holds. */
     public abstract long bytes();
 
     @Override

@@ -1,5 +1,7 @@
 package dev.specd.model;
 
+import java.util.List;
+
 /**
  * One sequence's part of a batched forward: new tokens appended at {@code startPosition} of the
  * sequence held in KV-cache {@code slot}. Decode scores 1 token, verification γ+1, prefill the
@@ -32,6 +34,30 @@ public record ScoreRequest(int slot, int startPosition, int[] tokens, int logitP
     /** Logits for the last new token only: prefill or one decode step. */
     public static ScoreRequest lastPosition(int slot, int startPosition, int[] tokens) {
         return new ScoreRequest(slot, startPosition, tokens, 1);
+    }
+
+    /**
+     * What every backend checks before a forward touches its cache: at least one request, each slot
+     * at most once, every token inside the vocabulary. Allocates nothing: it runs every step.
+     */
+    public static void checkBatch(List<ScoreRequest> batch, int vocabSize) {
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("a forward needs at least one request");
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            ScoreRequest request = batch.get(i);
+            for (int j = 0; j < i; j++) {
+                if (batch.get(j).slot() == request.slot()) {
+                    throw new IllegalArgumentException("slot " + request.slot() + " appears twice in one batch");
+                }
+            }
+            for (int token : request.tokens()) {
+                if (token < 0 || token >= vocabSize) {
+                    throw new IllegalArgumentException(
+                            "token id " + token + " is outside the vocabulary [0, " + vocabSize + ")");
+                }
+            }
+        }
     }
 
     public int endPosition() {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.specd.model.Backend;
+import dev.specd.model.CausalLM;
 import dev.specd.model.SamplingParams;
 import dev.specd.model.Tokenizer;
 import dev.specd.model.bench.ModelBenchmark;
@@ -33,13 +35,17 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "model", mixinStandardHelpOptions = true,
             description = "Forward-pass speed: prefill, decode at batch 1 and 4, verification of 5 positions, "
-                    + "and decode against the memory-bandwidth bound.")
+                    + "and decode against the memory-bandwidth bound, on each backend.")
     static final class Model implements Callable<Integer> {
 
         @Option(names = "--model", paramLabel = "DIR",
                 description = "Checkpoint directory to benchmark (repeatable). Default: a target-sized and a "
                         + "draft-sized model with random weights.")
         List<Path> models = new ArrayList<>();
+
+        @Option(names = "--backend", split = ",", defaultValue = "java,djl", paramLabel = "NAME",
+                description = "Backends to benchmark, each model on each: java, djl (default ${DEFAULT-VALUE}).")
+        List<Backend> backends;
 
         @Option(names = "--dtype", defaultValue = "float32", description = "Compute dtype: float32 or float16 (default ${DEFAULT-VALUE}).")
         String dtype;
@@ -56,12 +62,16 @@ final class BenchCommand implements Runnable {
             ModelBenchmark benchmark = new ModelBenchmark(iterations, Device.fromName(device));
             double bandwidth = benchmark.memoryBandwidthGBps();
             List<ModelBenchmark.Result> results = new ArrayList<>();
-            if (models.isEmpty()) {
-                results.add(benchmark.runRandom("target-sized", ModelBenchmark.TARGET_SIZED, computeType, bandwidth));
-                results.add(benchmark.runRandom("draft-sized", ModelBenchmark.DRAFT_SIZED, computeType, bandwidth));
-            } else {
-                for (Path model : models) {
-                    results.add(benchmark.run(model.toString(), model, computeType, bandwidth));
+            for (Backend backend : backends) {
+                if (models.isEmpty()) {
+                    results.add(benchmark.runRandom("target-sized", ModelBenchmark.TARGET_SIZED, backend, computeType,
+                            bandwidth));
+                    results.add(benchmark.runRandom("draft-sized", ModelBenchmark.DRAFT_SIZED, backend, computeType,
+                            bandwidth));
+                } else {
+                    for (Path model : models) {
+                        results.add(benchmark.run(model.toString(), model, backend, computeType, bandwidth));
+                    }
                 }
             }
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -105,6 +115,10 @@ final class BenchCommand implements Runnable {
                 description = "Interleaved rounds of every arm; each reports its median (default ${DEFAULT-VALUE}).")
         int rounds;
 
+        @Option(names = "--backend", defaultValue = "java", paramLabel = "NAME",
+                description = "What runs the models: java or djl (default ${DEFAULT-VALUE}).")
+        Backend backend;
+
         @Override
         public Integer call() throws Exception {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -120,14 +134,15 @@ final class BenchCommand implements Runnable {
                     selected.add(new SpecBenchmark.Prompt(domain, entry.path("prompt").asText()));
                 }
             }
-            try (Transformer target = Transformer.load(models.resolve("target"), Device.cpu(), DataType.FLOAT32);
-                    Transformer draft = Transformer.load(models.resolve("draft"), Device.cpu(), DataType.FLOAT32);
+            try (CausalLM target = backend.load(models.resolve("target"), Device.cpu(), DataType.FLOAT32);
+                    CausalLM draft = backend.load(models.resolve("draft"), Device.cpu(), DataType.FLOAT32);
                     Tokenizer tokenizer = Tokenizer.load(models.resolve("target"))) {
                 SpecBenchmark benchmark = new SpecBenchmark(target, draft, tokenizer,
                         SamplingParams.ofTemperature(temperature), maxTokens);
                 ObjectNode report = json.createObjectNode();
                 report.put("benchmark", "spec");
                 report.put("models", models.toString());
+                report.put("backend", backend.option());
                 report.put("maxTokens", maxTokens);
                 report.put("temperature", temperature);
                 report.put("rounds", rounds);

@@ -1,5 +1,6 @@
 package dev.specd.cli;
 
+import dev.specd.model.Backend;
 import dev.specd.serving.Engine;
 import dev.specd.serving.ServerConfig;
 import dev.specd.serving.SpecdServer;
@@ -79,6 +80,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = DEFAULT_DEVICE, description = "cpu, or gpu on a host with a CUDA libtorch (default ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "What runs the models: java (pure-Java vector kernels, cpu only) or djl (PyTorch through "
+                    + "Deep Java Library, cpu or gpu) (default: java on cpu, djl on gpu).")
+    Backend backend;
+
     @Option(names = "--min-draft-tokens", defaultValue = "0", paramLabel = "N",
             description = "Fewest tokens drafted per step; 0 lets adaptive speculation fall back to plain decoding "
                     + "when drafting does not pay, more forces drafting (default ${DEFAULT-VALUE}).")
@@ -111,7 +117,7 @@ public final class ServeCommand implements Callable<Integer> {
         return new ServerConfig(host, port, models, dataDir, drafter, maxBatch, queue, blankToNull(apiKey),
                 blankToNull(adminKey), Duration.ofSeconds(requestTimeoutSeconds), maxBody, dtype, device,
                 minDraftTokens, maxDraftTokens,
-                Duration.ofSeconds(shutdownGraceSeconds), trainer);
+                Duration.ofSeconds(shutdownGraceSeconds), trainer, backend == null ? Backend.defaultFor(device) : backend);
     }
 
     /** Parses {@code serve} arguments with the defaults above; for tests and embedding. */

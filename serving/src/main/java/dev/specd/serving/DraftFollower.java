@@ -1,7 +1,7 @@
 package dev.specd.serving;
 
 import dev.specd.metrics.ServingMetrics;
-import dev.specd.model.llama.Transformer;
+import dev.specd.model.CausalLM;
 import dev.specd.trainer.online.DraftVersion;
 import java.io.IOException;
 import java.time.Duration;
@@ -124,7 +124,7 @@ final class DraftFollower implements AutoCloseable {
             return;
         }
         refused = null;
-        Transformer model;
+        CausalLM model;
         try {
             model = loader.load(version, contextLength);
         } catch (IOException | RuntimeException e) {

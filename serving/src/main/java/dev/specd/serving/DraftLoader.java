@@ -2,8 +2,9 @@ package dev.specd.serving;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.specd.model.Backend;
+import dev.specd.model.CausalLM;
 import dev.specd.model.ModelConfig;
-import dev.specd.model.llama.Transformer;
 import dev.specd.trainer.online.CorruptDraftException;
 import dev.specd.trainer.online.DraftRegistry;
 import java.io.IOException;
@@ -26,14 +27,17 @@ final class DraftLoader {
 
     private final DraftRegistry registry;
     private final Lock computeLock;
+    private final Backend backend;
     private final Device device;
     private final DataType dtype;
     private final ModelConfig target;
 
     /** @param computeLock the process's lock around native tensor work (see {@link Engine#computeLock()}) */
-    DraftLoader(DraftRegistry registry, Device device, DataType dtype, ModelConfig target, Lock computeLock) {
+    DraftLoader(DraftRegistry registry, Backend backend, Device device, DataType dtype, ModelConfig target,
+            Lock computeLock) {
         this.computeLock = computeLock;
         this.registry = registry;
+        this.backend = backend;
         this.device = device;
         this.dtype = dtype;
         this.target = target;
@@ -90,11 +94,11 @@ final class DraftLoader {
      * @throws CorruptDraftException if its files do not match its manifest
      * @throws IllegalArgumentException if it does not fit the target or the context
      */
-    Transformer load(String version, int contextLength) throws IOException {
+    CausalLM load(String version, int contextLength) throws IOException {
         Path directory = check(version, contextLength);
         computeLock.lock();
         try {
-            return Transformer.load(directory, device, dtype);
+            return backend.load(directory, device, dtype);
         } finally {
             computeLock.unlock();
         }

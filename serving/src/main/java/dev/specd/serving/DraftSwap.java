@@ -1,6 +1,6 @@
 package dev.specd.serving;
 
-import dev.specd.model.llama.Transformer;
+import dev.specd.model.CausalLM;
 import dev.specd.verifier.Drafter;
 import dev.specd.verifier.SpeculativeDecoder;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +29,7 @@ final class DraftSwap implements AutoCloseable {
     private record Replacement(ServingDraft draft, Drafter drafter, CompletableFuture<Void> applied) {}
 
     private final SpeculativeDecoder decoder;
-    private final Function<Transformer, Drafter> drafterFor;
+    private final Function<CausalLM, Drafter> drafterFor;
     private final AtomicReference<Replacement> pending = new AtomicReference<>();
     private volatile ServingDraft serving; // replaced on the inference thread
 
@@ -37,7 +37,7 @@ final class DraftSwap implements AutoCloseable {
      * @param serving the draft the decoder's drafter was made on
      * @param drafterFor a drafter of the configured kind on a draft model, with a fresh cache
      */
-    DraftSwap(SpeculativeDecoder decoder, ServingDraft serving, Function<Transformer, Drafter> drafterFor) {
+    DraftSwap(SpeculativeDecoder decoder, ServingDraft serving, Function<CausalLM, Drafter> drafterFor) {
         this.decoder = decoder;
         this.serving = serving;
         this.drafterFor = drafterFor;
@@ -61,7 +61,7 @@ final class DraftSwap implements AutoCloseable {
      * @param inferenceThread runs a task between two iterations (the scheduler)
      * @return completes once {@code version} serves; also when a later offer supersedes it
      */
-    CompletableFuture<Void> offer(String version, Transformer model, Executor inferenceThread) {
+    CompletableFuture<Void> offer(String version, CausalLM model, Executor inferenceThread) {
         Drafter drafter;
         try {
             drafter = drafterFor.apply(model);

@@ -2,6 +2,8 @@ package dev.specd.serving;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.specd.model.Backend;
+import dev.specd.model.CausalLM;
 import dev.specd.model.ModelConfig;
 import dev.specd.model.Tokenizer;
 import dev.specd.model.llama.Transformer;
@@ -60,7 +62,7 @@ public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
 
     private final String modelId;
-    private final Transformer target;
+    private final CausalLM target;
     private final Tokenizer tokenizer;
     private final SpeculativeDecoder decoder;
     private final NgramRecorder ngramRecorder;
@@ -72,7 +74,7 @@ public final class Engine implements AutoCloseable {
     private final String drafterKind;
     private final int maxDraftTokens;
 
-    private Engine(String modelId, Transformer target, Tokenizer tokenizer, SpeculativeDecoder decoder,
+    private Engine(String modelId, CausalLM target, Tokenizer tokenizer, SpeculativeDecoder decoder,
             NgramRecorder ngramRecorder, int contextLength, DraftLoader draftLoader, DraftSwap draftSwap,
             PinnedDrafts pinnedDrafts, String drafterKind, int maxDraftTokens, Lock computeLock) {
         this.modelId = modelId;
@@ -105,17 +107,18 @@ public final class Engine implements AutoCloseable {
         Device device = Device.fromName(config.device());
         DataType dtype = Transformer.parseComputeType(config.dtype());
         Tokenizer tokenizer = Tokenizer.load(config.targetDir());
-        Transformer target = Transformer.load(config.targetDir(), device, dtype);
+        Backend backend = config.backend();
+        CausalLM target = backend.load(config.targetDir(), device, dtype);
         Lock computeLock = new ReentrantLock();
         DraftLoader draftLoader = config.usesDraftModel()
-                ? new DraftLoader(DraftRegistry.open(config.dataDir()), device, dtype, target.config(), computeLock)
+                ? new DraftLoader(DraftRegistry.open(config.dataDir()), backend, device, dtype, target.config(), computeLock)
                 : null;
         ServingDraft draft = draftLoader == null ? null : draftLoader.startup(config.draftDir());
         int contextLength = draft == null
                 ? target.config().contextLength()
                 : Math.min(target.config().contextLength(), draft.model().config().contextLength());
         NgramCache ngramCache = new NgramCache(NGRAM_MIN, NGRAM_MAX, NGRAM_CACHE_ENTRIES, NGRAM_CANDIDATES);
-        Function<Transformer, Drafter> drafterFor = model -> drafter(config, model, ngramCache, contextLength);
+        Function<CausalLM, Drafter> drafterFor = model -> drafter(config, model, ngramCache, contextLength);
         Drafter drafter = drafterFor.apply(draft == null ? null : draft.model());
         int minDraftTokens = drafter == null ? 0 : config.minDraftTokens();
         int maxDraftTokens = drafter == null ? 0 : config.maxDraftTokens();
@@ -127,7 +130,8 @@ public final class Engine implements AutoCloseable {
                 tokenizer::decode, new MeasuredCost(PRIOR_FIXED_MS, PRIOR_PER_POSITION_MS, PRIOR_DRAFT_STEP_MS));
         boolean usesNgrams = config.drafter() == ServerConfig.DrafterKind.NGRAM || config.drafter() == ServerConfig.DrafterKind.HYBRID;
         String modelId = config.models().toAbsolutePath().normalize().getFileName().toString();
-        LOG.info("serving {} (context {}, {} slots) with drafter {}{}", modelId, contextLength, config.maxBatch(),
+        LOG.info("serving {} on the {} backend (context {}, {} slots) with drafter {}{}", modelId, backend.option(),
+                contextLength, config.maxBatch(),
                 config.drafter().name().toLowerCase(Locale.ROOT), draft == null ? "" : ", draft " + draft.version());
         DraftSwap draftSwap = draft == null ? null : new DraftSwap(decoder, draft, drafterFor);
         PinnedDrafts pinnedDrafts = draftSwap == null ? null
@@ -137,7 +141,7 @@ public final class Engine implements AutoCloseable {
                 maxDraftTokens, computeLock);
     }
 
-    private static Drafter drafter(ServerConfig config, Transformer draft, NgramCache ngramCache, int contextLength) {
+    private static Drafter drafter(ServerConfig config, CausalLM draft, NgramCache ngramCache, int contextLength) {
         return switch (config.drafter()) {
             case NONE -> null;
             case NGRAM -> ngram(ngramCache);

@@ -1,6 +1,6 @@
 package dev.specd.serving;
 
-import dev.specd.model.llama.Transformer;
+import dev.specd.model.CausalLM;
 import dev.specd.serving.scheduler.PinnedDraft;
 import dev.specd.verifier.Drafter;
 import dev.specd.verifier.PinnedDrafter;
@@ -36,7 +36,7 @@ final class PinnedDrafts implements AutoCloseable {
     private final DraftLoader loader;
     private final DraftSwap swap;
     private final SpeculativeDecoder decoder;
-    private final Function<Transformer, Drafter> drafterFor;
+    private final Function<CausalLM, Drafter> drafterFor;
     private final int contextLength;
     // Guarded by this: the kept versions, least recently pinned first, and those evicted but still held.
     private final LinkedHashMap<String, Loaded> kept = new LinkedHashMap<>(CAPACITY + 1, 0.75f, true);
@@ -49,7 +49,7 @@ final class PinnedDrafts implements AutoCloseable {
      * @param contextLength the context served: a pinned draft must span it
      */
     PinnedDrafts(DraftLoader loader, DraftSwap swap, SpeculativeDecoder decoder,
-            Function<Transformer, Drafter> drafterFor, int contextLength) {
+            Function<CausalLM, Drafter> drafterFor, int contextLength) {
         this.loader = loader;
         this.swap = swap;
         this.decoder = decoder;
@@ -84,7 +84,7 @@ final class PinnedDrafts implements AutoCloseable {
     }
 
     private Loaded load(String version) throws IOException {
-        Transformer model = loader.load(version, contextLength);
+        CausalLM model = loader.load(version, contextLength);
         Drafter drafter;
         loader.computeLock().lock(); // the drafter allocates its KV cache
         try {

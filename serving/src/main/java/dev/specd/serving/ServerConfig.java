@@ -1,5 +1,6 @@
 package dev.specd.serving;
 
+import dev.specd.model.Backend;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -22,6 +23,7 @@ import java.time.Duration;
  * @param maxDraftTokens the most tokens drafted per step (adaptive γ stays within it)
  * @param shutdownGrace how long in-flight requests may go on after shutdown begins
  * @param trainer where the online trainer runs: in this process, or elsewhere / not at all
+ * @param backend what runs the target and draft models: pure-Java kernels or DJL's PyTorch engine
  */
 public record ServerConfig(
         String host,
@@ -40,7 +42,8 @@ public record ServerConfig(
         int minDraftTokens,
         int maxDraftTokens,
         Duration shutdownGrace,
-        TrainerMode trainer) {
+        TrainerMode trainer,
+        Backend backend) {
 
     /** The checkpoint directories under {@code models}. */
     public static final String TARGET_DIR = "target";

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specd.model.Backend;
 import dev.specd.serving.ServerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -43,6 +44,14 @@ class ServeCommandTest {
         CommandLine.ParameterException refused = assertThrows(CommandLine.ParameterException.class,
                 () -> ServeCommand.parse("--trainer", "elsewhere"));
         assertTrue(refused.getMessage().contains("in-process or off"), refused.getMessage());
+    }
+
+    @Test
+    void theJavaBackendServesOnCpuAndDjlOnGpuUnlessNamed() {
+        assertEquals(Backend.JAVA, ServeCommand.parse().backend());
+        assertEquals(Backend.DJL, ServeCommand.parse("--device", "gpu").backend());
+        assertEquals(Backend.DJL, ServeCommand.parse("--backend", "djl").backend());
+        assertEquals(Backend.JAVA, ServeCommand.parse("--device", "cpu", "--backend", "JAVA").backend());
     }
 
     @Test

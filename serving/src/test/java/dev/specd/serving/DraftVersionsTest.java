@@ -1,11 +1,13 @@
 package dev.specd.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.specd.model.ModelConfig;
+import dev.specd.model.cpu.CpuTransformer;
 import dev.specd.model.llama.LlamaWeights;
 import dev.specd.querylog.QueryLogReader;
 import dev.specd.trainer.online.DraftManifest;
@@ -22,7 +24,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unchanged; a corrupt version is refused when promoted, when the registry's current names it, and
  * at startup, while the previous draft keeps serving; a version that another process (a
  * {@code specd train}) promotes is swapped in by polling, and responses and query-log records name
- * the version that served them.
+ * the version that served them. On cpu the java backend serves the target and every draft swapped in.
  */
 class DraftVersionsTest {
 
@@ -166,6 +170,34 @@ class DraftVersionsTest {
                 await(() -> logged(log).size() == 2, "both requests in the query log");
                 assertEquals(List.of("v0000", v1), logged(log), "each record names the draft that served it");
             }
+        }
+    }
+
+    @Test
+    void aDraftPromotedWhileServingOnCpuRunsOnTheJavaBackend() throws Exception {
+        ServerConfig config = TestServer.config(models, dataDir, "--min-draft-tokens", "1");
+        AtomicReference<Engine> engine = new AtomicReference<>();
+        SpecdServer started = SpecdServer.start(config, () -> {
+            engine.set(Engine.load(config));
+            return engine.get();
+        });
+        try (TestServer server = TestServer.of(started, config)) {
+            started.ready().get(60, TimeUnit.SECONDS);
+            DraftSwap swap = engine.get().draftSwap().orElseThrow();
+            assertInstanceOf(CpuTransformer.class, swap.serving().model(), "the base draft");
+            String plain = text(server.post("/v1/completions", request("Once upon a time",
+                    ", \"speculative\": {\"enabled\": false}")));
+
+            String v1 = addVersion(DraftRegistry.open(dataDir), "v0000", 41);
+            HttpResponse<String> promoted = server.post("/admin/drafts/" + v1 + "/promote", "");
+            assertEquals(200, promoted.statusCode(), promoted.body());
+            assertEquals(v1, swap.serving().version());
+            assertInstanceOf(CpuTransformer.class, swap.serving().model(), "the draft swapped in");
+            HttpResponse<String> speculative = server.post("/v1/completions", request("Once upon a time", ""));
+            assertEquals(plain, text(speculative), "greedy output with the new draft");
+            assertEquals(v1, TestServer.json(speculative).at("/speculative/draft_version").asText());
+            assertTrue(TestServer.json(speculative).at("/speculative/drafted_tokens").asInt() > 0,
+                    speculative.body());
         }
     }
 

@@ -134,6 +134,7 @@ class ServerKillTest {
         child = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "--enable-native-access=ALL-UNNAMED",
+                        "--add-modules", "jdk.incubator.vector",
                         "-Xmx1g",
                         // The readiness line is what tells the port; keep it whatever the logging configuration says.
                         "-Dorg.slf4j.simpleLogger.log.dev.specd.serving.SpecdServer=info",

@@ -2,17 +2,22 @@ package dev.specd.verifier;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.specd.model.Backend;
+import dev.specd.model.CausalLM;
 import dev.specd.model.KVCache;
 import dev.specd.model.LogitsProcessor;
 import dev.specd.model.ModelConfig;
 import dev.specd.model.SamplingParams;
 import dev.specd.model.ScoreRequest;
-import dev.specd.model.llama.Transformer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The whole speculative loop — draft model, batched target verification, KV rollback — samples
  * exactly the target's distribution. On a 5-token vocabulary, 4-token continuations of a fixed
  * prompt (625 outcomes) are drawn many times with a deliberately poor draft and compared with the
- * target's exact sequence probabilities by Pearson's χ² test.
+ * target's exact sequence probabilities by Pearson's χ² test, on each backend.
  */
 class SpeculativeLosslessnessTest {
 
@@ -40,33 +45,38 @@ class SpeculativeLosslessnessTest {
 
     @TempDir
     static Path dir;
-    static Transformer target;
-    static Transformer draft;
+    static final Map<Backend, CausalLM> targets = new EnumMap<>(Backend.class);
+    static final Map<Backend, CausalLM> drafts = new EnumMap<>(Backend.class);
 
     @BeforeAll
     static void loadModels() throws IOException {
-        ModelConfig config = TestModels.config(VOCAB, 16, 2, List.of());
-        target = TestModels.load(dir.resolve("target"), config, 11, 0.6);
+        TestModels.write(dir.resolve("target"), TestModels.config(VOCAB, 16, 2, List.of()), 11, 0.6);
         // Another seed: its distributions are unrelated to the target's, often far off.
-        draft = TestModels.load(dir.resolve("draft"), TestModels.config(VOCAB, 16, 1, List.of()), 12, 0.6);
+        TestModels.write(dir.resolve("draft"), TestModels.config(VOCAB, 16, 1, List.of()), 12, 0.6);
+        for (Backend backend : Backend.values()) {
+            targets.put(backend, backend.load(dir.resolve("target"), Device.cpu(), DataType.FLOAT32));
+            drafts.put(backend, backend.load(dir.resolve("draft"), Device.cpu(), DataType.FLOAT32));
+        }
     }
 
     @AfterAll
     static void closeModels() {
-        target.close();
-        draft.close();
+        targets.values().forEach(CausalLM::close);
+        drafts.values().forEach(CausalLM::close);
     }
 
     static Stream<Arguments> samplingParameters() {
-        return Stream.of(
-                Arguments.of(SamplingParams.ofTemperature(1.0)),
-                Arguments.of(new SamplingParams(0.8, 4, 0.9)));
+        return Stream.of(Backend.values()).flatMap(backend -> Stream.of(
+                Arguments.of(backend, SamplingParams.ofTemperature(1.0)),
+                Arguments.of(backend, new SamplingParams(0.8, 4, 0.9))));
     }
 
     @ParameterizedTest
     @MethodSource("samplingParameters")
-    void speculativeSamplesFollowTheTargetDistribution(SamplingParams sampling) {
-        double[] expected = exactSequenceProbabilities(sampling);
+    void speculativeSamplesFollowTheTargetDistribution(Backend backend, SamplingParams sampling) {
+        CausalLM target = targets.get(backend);
+        CausalLM draft = drafts.get(backend);
+        double[] expected = exactSequenceProbabilities(target, sampling);
         long[] observed = new long[expected.length];
         int batch = 64;
         try (KVCache targetCache = target.newCache(batch, 16, Long.MAX_VALUE);
@@ -89,11 +99,11 @@ class SpeculativeLosslessnessTest {
             }
         }
         double pValue = ChiSquare.pValue(observed, expected);
-        assertTrue(pValue > SIGNIFICANCE, "χ² p-value " + pValue + " for " + sampling);
+        assertTrue(pValue > SIGNIFICANCE, "χ² p-value " + pValue + " for " + sampling + " on " + backend);
     }
 
     /** P(t1..t4 | prompt) under the target with this processing, for all 625 continuations. */
-    private static double[] exactSequenceProbabilities(SamplingParams sampling) {
+    private static double[] exactSequenceProbabilities(CausalLM target, SamplingParams sampling) {
         double[] probabilities = new double[(int) Math.pow(VOCAB, LENGTH)];
         try (KVCache cache = target.newCache(1, 16, Long.MAX_VALUE)) {
             int slot = cache.acquire().orElseThrow();

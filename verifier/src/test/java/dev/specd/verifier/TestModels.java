@@ -23,7 +23,12 @@ final class TestModels {
 
     /** Writes random weights (std sets how peaked the distributions are) and loads the model. */
     static Transformer load(Path dir, ModelConfig config, long seed, double std) throws IOException {
-        LlamaWeights.write(dir, config, LlamaWeights.initialise(config, seed, std), DType.F32);
+        write(dir, config, seed, std);
         return Transformer.load(dir, Device.cpu(), DataType.FLOAT32);
+    }
+
+    /** Writes a float32 checkpoint of random weights, for any backend to load. */
+    static void write(Path dir, ModelConfig config, long seed, double std) throws IOException {
+        LlamaWeights.write(dir, config, LlamaWeights.initialise(config, seed, std), DType.F32);
     }
 }

@@ -5,13 +5,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.specd.model.Backend;
 import dev.specd.model.CausalLM;
 import dev.specd.model.KVCache;
 import dev.specd.model.ModelConfig;
 import dev.specd.model.ScoreRequest;
+import dev.specd.model.cpu.CpuTransformer;
 import dev.specd.model.llama.LlamaWeights;
 import dev.specd.model.safetensors.DType;
-import dev.specd.model.llama.Transformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +22,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Forward-pass speed of one model: prefill, batch-1 and batch-4 decode, the cost of scoring γ+1 = 5
- * positions relative to 1 (what verification costs), and batch-1 decode against the memory
- * bandwidth bound (weight bytes read per token ÷ measured memory bandwidth). Times are medians.
+ * Forward-pass speed of one model on one backend: prefill, batch-1 and batch-4 decode, the cost of
+ * scoring γ+1 = 5 positions relative to 1 (what verification costs), and batch-1 decode against the
+ * memory bandwidth bound (weight bytes read per token ÷ measured memory bandwidth). Times are
+ * medians. Weight bytes are what the backend holds: float32 or float16 for DJL, the checkpoint's
+ * precision (bfloat16 for the default pair) for the java backend.
  */
 public final class ModelBenchmark {
 
@@ -39,6 +42,7 @@ public final class ModelBenchmark {
 
     public record Result(
             String model,
+            String backend,
             long parameters,
             String dtype,
             double prefillTokensPerSecond,
@@ -60,12 +64,12 @@ public final class ModelBenchmark {
     }
 
     /** Benchmarks a model of this configuration with random weights (written to a temporary directory). */
-    public Result runRandom(String name, ModelConfig config, DataType computeType, double memoryBandwidthGBps)
-            throws IOException {
+    public Result runRandom(String name, ModelConfig config, Backend backend, DataType computeType,
+            double memoryBandwidthGBps) throws IOException {
         Path dir = Files.createTempDirectory("specd-bench-");
         try {
             LlamaWeights.write(dir, config, LlamaWeights.initialise(config, 1, LlamaWeights.INIT_STD), DType.F32);
-            return run(name, dir, computeType, memoryBandwidthGBps);
+            return run(name, dir, backend, computeType, memoryBandwidthGBps);
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -73,8 +77,9 @@ public final class ModelBenchmark {
         }
     }
 
-    public Result run(String name, Path modelDir, DataType computeType, double memoryBandwidthGBps) throws IOException {
-        try (Transformer model = Transformer.load(modelDir, device, computeType);
+    public Result run(String name, Path modelDir, Backend backend, DataType computeType, double memoryBandwidthGBps)
+            throws IOException {
+        try (CausalLM model = backend.load(modelDir, device, computeType);
                 KVCache cache = model.newCache(4, PREFILL_TOKENS + CONTEXT_BEFORE_DECODE, Long.MAX_VALUE)) {
             ModelConfig config = model.config();
             SplittableRandom random = new SplittableRandom(1);
@@ -95,9 +100,11 @@ public final class ModelBenchmark {
             double decode1 = medianMillis(iterations, () -> step(model, cache, slots, 1, 1, random));
             double decode4 = medianMillis(iterations, () -> step(model, cache, slots, 4, 1, random));
             double verify5 = medianMillis(iterations, () -> step(model, cache, slots, 1, VERIFY_POSITIONS, random));
-            double weightBytes = (double) config.parameterCount() * computeType.getNumOfBytes();
+            double weightBytes = model instanceof CpuTransformer cpu
+                    ? cpu.weightBytesPerToken()
+                    : (double) config.parameterCount() * computeType.getNumOfBytes();
             double boundMillis = weightBytes / (memoryBandwidthGBps * 1e9) * 1e3;
-            return new Result(name, config.parameterCount(), computeType.toString().toLowerCase(),
+            return new Result(name, backend.option(), config.parameterCount(), computeType.toString().toLowerCase(),
                     PREFILL_TOKENS / prefillMillis * 1e3, decode1, 1e3 / decode1, 4e3 / decode4,
                     verify5, verify5 / decode1, weightBytes, memoryBandwidthGBps, boundMillis / decode1);
         }

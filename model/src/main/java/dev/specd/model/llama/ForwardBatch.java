@@ -4,9 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.specd.model.ScoreRequest;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The padded layout of one batched forward: B sequences, each with its own start position and
@@ -19,17 +17,11 @@ final class ForwardBatch {
     private final int paddedLength; // T
     private final int span; // keys attended: the furthest end position in the batch
 
+    /** Over a batch that passed {@link ScoreRequest#checkBatch}. */
     ForwardBatch(List<ScoreRequest> requests) {
-        if (requests.isEmpty()) {
-            throw new IllegalArgumentException("a forward needs at least one request");
-        }
-        Set<Integer> slots = new HashSet<>();
         int longest = 0;
         int furthest = 0;
         for (ScoreRequest request : requests) {
-            if (!slots.add(request.slot())) {
-                throw new IllegalArgumentException("slot " + request.slot() + " appears twice in one batch");
-            }
             longest = Math.max(longest, request.tokens().length);
             furthest = Math.max(furthest, request.endPosition());
         }

@@ -17,16 +17,7 @@ final class LlamaKVCache extends KVCache {
 
     LlamaKVCache(ModelConfig config, NDManager parent, DataType computeType, int slots, int maxLength, long maxBytes) {
         super(slots, maxLength);
-        if (maxLength > config.contextLength()) {
-            throw new IllegalArgumentException("a cache of " + maxLength
-                    + " positions exceeds the model's context length " + config.contextLength());
-        }
-        bytes = slots * KVCache.bytesPerSlot(config, maxLength, computeType.getNumOfBytes());
-        if (bytes > maxBytes) {
-            throw new IllegalArgumentException(String.format(
-                    "a KV cache of %d slots x %d positions needs %.1f MiB, over the bound of %.1f MiB",
-                    slots, maxLength, bytes / 1048576.0, maxBytes / 1048576.0));
-        }
+        bytes = checkBounds(config, slots, maxLength, computeType.getNumOfBytes(), maxBytes);
         manager = parent.newSubManager();
         Shape shape = new Shape(slots, config.numKeyValueHeads(), maxLength, config.headDim());
         keys = new NDArray[config.numLayers()];

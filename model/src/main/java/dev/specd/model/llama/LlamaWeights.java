@@ -68,6 +68,18 @@ public final class LlamaWeights {
     }
 
     /**
+     * Checks that a checkpoint holds exactly the tensors of {@code config}, each of its shape. A tied
+     * checkpoint may still store the head: tying means the embedding is used and the head ignored.
+     */
+    public static void verify(SafetensorsReader reader, ModelConfig config) throws IOException {
+        Map<String, long[]> expected = shapes(config);
+        if (config.tieWordEmbeddings() && reader.tensors().containsKey(LM_HEAD)) {
+            expected.put(LM_HEAD, expected.get(EMBED));
+        }
+        reader.verifyShapes(expected);
+    }
+
+    /**
      * Fresh weights from a fixed seed: norms at 1, everything else N(0, std²).
      * Deterministic across machines (SplittableRandom), so tests and pretraining reproduce.
      */

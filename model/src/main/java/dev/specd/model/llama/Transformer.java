@@ -87,12 +87,7 @@ public final class Transformer implements CausalLM {
         ModelConfig config = ModelConfig.read(modelDir);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (SafetensorsReader reader = SafetensorsReader.open(modelDir)) {
-            Map<String, long[]> expected = LlamaWeights.shapes(config);
-            if (config.tieWordEmbeddings() && reader.tensors().containsKey(LlamaWeights.LM_HEAD)) {
-                // Some tied checkpoints still store the head; tying means the embedding is used.
-                expected.put(LlamaWeights.LM_HEAD, expected.get(LlamaWeights.EMBED));
-            }
-            reader.verifyShapes(expected);
+            LlamaWeights.verify(reader, config);
             Map<String, NDArray> weights = new HashMap<>();
             for (String name : LlamaWeights.shapes(config).keySet()) {
                 NDArray stored = reader.load(manager, name);
@@ -209,15 +204,10 @@ public final class Transformer implements CausalLM {
         if (!(kvCache instanceof LlamaKVCache cache)) {
             throw new IllegalArgumentException("this cache was not made by this model's newCache");
         }
+        ScoreRequest.checkBatch(requests, config.vocabSize());
         ForwardBatch batch = new ForwardBatch(requests);
         for (int i = 0; i < batch.size(); i++) {
             cache.beginWrite(batch.slot(i), batch.start(i), batch.end(i));
-            for (int token : requests.get(i).tokens()) {
-                if (token < 0 || token >= config.vocabSize()) {
-                    throw new IllegalArgumentException(
-                            "token id " + token + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-                }
-            }
         }
         long[] rows = batch.logitRows();
         float[] logits;

@@ -1,0 +1,45 @@
+package dev.specd.model.cpu;
+
+import dev.specd.model.ModelConfig;
+
+/**
+ * The working memory of a forward over n rows (new tokens, all requests end to end), row-major
+ * [n][width] float32 arrays. Kept by the model between forwards and replaced, larger, only when a
+ * forward has more rows than any before it: decode steps allocate nothing.
+ */
+final class Activations {
+
+    final int capacity; // rows
+    final int logitCapacity;
+    final float[] x; // [n][d] the residual stream
+    final float[] normed; // [n][d] RMSNorm of x (the first rows hold the final norm of the logit rows)
+    final float[] qkv; // [n][heads·D | kvHeads·D | kvHeads·D]
+    final float[] attended; // [n][heads·D]
+    final float[] gateUp; // [n][ffn | ffn]
+    final float[] hidden; // [n][ffn]
+    final float[] logits; // [logit rows][vocab]
+    final int[] slot; // [n] the KV-cache slot of each row
+    final int[] position; // [n] its position in its sequence
+
+    Activations(ModelConfig config, int capacity, int logitCapacity) {
+        this.capacity = capacity;
+        this.logitCapacity = logitCapacity;
+        int d = config.hiddenSize();
+        int qDim = config.numAttentionHeads() * config.headDim();
+        int kvDim = config.numKeyValueHeads() * config.headDim();
+        int ffn = config.intermediateSize();
+        x = new float[capacity * d];
+        normed = new float[capacity * d];
+        qkv = new float[capacity * (qDim + 2 * kvDim)];
+        attended = new float[capacity * qDim];
+        gateUp = new float[capacity * 2 * ffn];
+        hidden = new float[capacity * ffn];
+        logits = new float[logitCapacity * config.vocabSize()];
+        slot = new int[capacity];
+        position = new int[capacity];
+    }
+
+    boolean fits(int rows, int logitRows) {
+        return rows <= capacity && logitRows <= logitCapacity;
+    }
+}

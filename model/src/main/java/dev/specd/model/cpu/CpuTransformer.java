@@ -1,0 +1,242 @@
+package dev.specd.model.cpu;
+
+import static dev.specd.model.llama.LlamaWeights.layer;
+
+import dev.specd.model.CausalLM;
+import dev.specd.model.KVCache;
+import dev.specd.model.ModelConfig;
+import dev.specd.model.ScoreRequest;
+import dev.specd.model.llama.LlamaWeights;
+import dev.specd.model.safetensors.SafetensorsReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The Llama-family decoder of {@link dev.specd.model.llama.Transformer}, for CPU inference in plain
+ * Java with the Vector API: no native calls, no per-operation dispatch, no allocation per step. A
+ * forward runs every new token of every request as one block of rows, so each weight matrix is
+ * read once per forward whether it scores one position or a verification block of several; the
+ * matrix products are shared out across the cores by output row ({@link WorkerPool}). Weights stay
+ * in the checkpoint's precision (bfloat16 halves what a decode step reads); activations, the KV
+ * cache and logits are float32.
+ *
+ * <p>One forward at a time: {@link #score} is synchronized.
+ */
+public final class CpuTransformer implements CausalLM {
+
+    /** One decoder block's weights: pre-norm attention and pre-norm SwiGLU, each with a residual. */
+    private record Block(float[] attentionNorm, Projection qkv, Projection output, float[] feedForwardNorm,
+            Projection gateUp, Projection down) {}
+
+    private final ModelConfig config;
+    private final Matrix embedding; // [V, d]
+    private final Block[] blocks;
+    private final float[] finalNorm;
+    private final Projection head; // over the embedding when tied
+    private final RotaryTable rope;
+    private final Attention attention;
+    private final float eps;
+    private Activations activations;
+
+    private CpuTransformer(ModelConfig config, WorkerPool pool, Matrix embedding, Block[] blocks, float[] finalNorm,
+            Matrix head) {
+        this.config = config;
+        this.embedding = embedding;
+        this.blocks = blocks;
+        this.finalNorm = finalNorm;
+        this.head = new Projection(head, null, pool);
+        rope = new RotaryTable(config);
+        attention = new Attention(config, pool);
+        eps = (float) config.rmsNormEps();
+        activations = new Activations(config, 1, 1);
+    }
+
+    /**
+     * Loads a Hugging Face checkpoint directory ({@code config.json} and {@code model.safetensors}
+     * or a sharded index) onto the heap. q, k and v are stacked into one matrix, and gate and up
+     * into another, so that each is one parallel product.
+     */
+    public static CpuTransformer load(Path modelDir) throws IOException {
+        ModelConfig config = ModelConfig.read(modelDir);
+        WorkerPool pool = WorkerPool.shared();
+        try (SafetensorsReader reader = SafetensorsReader.open(modelDir)) {
+            LlamaWeights.verify(reader, config);
+            CheckpointTensors tensors = new CheckpointTensors(reader);
+            Block[] blocks = new Block[config.numLayers()];
+            for (int i = 0; i < blocks.length; i++) {
+                List<String> qkv = List.of(layer(i, "self_attn.q_proj.weight"), layer(i, "self_attn.k_proj.weight"),
+                        layer(i, "self_attn.v_proj.weight"));
+                List<String> qkvBias = config.attentionBias()
+                        ? List.of(layer(i, "self_attn.q_proj.bias"), layer(i, "self_attn.k_proj.bias"),
+                                layer(i, "self_attn.v_proj.bias"))
+                        : List.of();
+                blocks[i] = new Block(
+                        tensors.vector(layer(i, "input_layernorm.weight")),
+                        new Projection(tensors.stackedMatrix(qkv), tensors.stackedVector(qkvBias), pool),
+                        new Projection(tensors.matrix(layer(i, "self_attn.o_proj.weight")),
+                                tensors.vector(config.outputProjectionBias() ? layer(i, "self_attn.o_proj.bias") : null),
+                                pool),
+                        tensors.vector(layer(i, "post_attention_layernorm.weight")),
+                        new Projection(tensors.stackedMatrix(
+                                List.of(layer(i, "mlp.gate_proj.weight"), layer(i, "mlp.up_proj.weight"))), null, pool),
+                        new Projection(tensors.matrix(layer(i, "mlp.down_proj.weight")), null, pool));
+            }
+            Matrix embedding = tensors.matrix(LlamaWeights.EMBED);
+            Matrix head = config.tieWordEmbeddings() ? embedding : tensors.matrix(LlamaWeights.LM_HEAD);
+            return new CpuTransformer(config, pool, embedding, blocks, tensors.vector(LlamaWeights.FINAL_NORM), head);
+        }
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * Bytes of weights one decode step reads: every matrix, bias and norm but the embedding table,
+     * of which it reads one row (unless tied, when the head reads it all). The numerator of the
+     * memory-bandwidth bound.
+     */
+    public long weightBytesPerToken() {
+        long bytes = head.bytes() + (long) finalNorm.length * Float.BYTES;
+        for (Block block : blocks) {
+            bytes += block.qkv().bytes() + block.output().bytes() + block.gateUp().bytes() + block.down().bytes()
+                    + (long) (block.attentionNorm().length + block.feedForwardNorm().length) * Float.BYTES;
+        }
+        return bytes;
+    }
+
+    @Override
+    public KVCache newCache(int slots, int maxLength, long maxBytes) {
+        return new CpuKVCache(this, slots, maxLength, maxBytes);
+    }
+
+    @Override
+    public synchronized List<float[][]> score(KVCache kvCache, List<ScoreRequest> batch) {
+        if (!(kvCache instanceof CpuKVCache cache) || cache.owner() != this) {
+            throw new IllegalArgumentException("this cache was not made by this model's newCache");
+        }
+        ScoreRequest.checkBatch(batch, config.vocabSize());
+        int rows = 0;
+        int logitRows = 0;
+        for (ScoreRequest request : batch) {
+            cache.beginWrite(request.slot(), request.startPosition(), request.endPosition());
+            rows += request.tokens().length;
+            logitRows += request.logitPositions();
+        }
+        Activations a = activations(rows, logitRows);
+        embed(batch, a);
+        for (int layer = 0; layer < blocks.length; layer++) {
+            block(layer, cache, a, rows);
+        }
+        float[][] logits = logits(batch, a, logitRows);
+        List<float[][]> perRequest = new ArrayList<>(batch.size());
+        int next = 0;
+        for (ScoreRequest request : batch) {
+            cache.endWrite(request.slot(), request.endPosition());
+            perRequest.add(Arrays.copyOfRange(logits, next, next + request.logitPositions()));
+            next += request.logitPositions();
+        }
+        return perRequest;
+    }
+
+    /** The working memory for this forward: the last one's, unless it has too few rows. */
+    private Activations activations(int rows, int logitRows) {
+        if (!activations.fits(rows, logitRows)) {
+            activations = new Activations(config, Math.max(rows, activations.capacity),
+                    Math.max(logitRows, activations.logitCapacity));
+        }
+        return activations;
+    }
+
+    /** Rows in request order, each request's new tokens in order: embeddings, slots and positions. */
+    private void embed(List<ScoreRequest> batch, Activations a) {
+        int d = config.hiddenSize();
+        int row = 0;
+        for (ScoreRequest request : batch) {
+            int[] tokens = request.tokens();
+            for (int t = 0; t < tokens.length; t++, row++) {
+                a.slot[row] = request.slot();
+                a.position[row] = request.startPosition() + t;
+                embedding.copyRow(tokens[t], a.x, row * d);
+            }
+        }
+    }
+
+    /** One pre-norm decoder block over rows [0, n): x += attention(norm(x)); x += feedForward(norm(x)). */
+    private void block(int layer, CpuKVCache cache, Activations a, int n) {
+        Block block = blocks[layer];
+        int d = config.hiddenSize();
+        for (int i = 0; i < n; i++) {
+            VectorMath.rmsNorm(a.x, i * d, block.attentionNorm(), eps, a.normed, i * d);
+        }
+        block.qkv().apply(a.normed, n, a.qkv, false);
+        storeKeysAndValues(layer, cache, a, n);
+        attention.apply(cache, layer, a, n);
+        block.output().apply(a.attended, n, a.x, true);
+        for (int i = 0; i < n; i++) {
+            VectorMath.rmsNorm(a.x, i * d, block.feedForwardNorm(), eps, a.normed, i * d);
+        }
+        block.gateUp().apply(a.normed, n, a.gateUp, false);
+        VectorMath.swiGlu(a.gateUp, n, config.intermediateSize(), a.hidden);
+        block.down().apply(a.hidden, n, a.x, true);
+    }
+
+    /** Rotates each row's queries and keys to its position, and writes its keys and values into its slot. */
+    private void storeKeysAndValues(int layer, CpuKVCache cache, Activations a, int n) {
+        int headDim = config.headDim();
+        int heads = config.numAttentionHeads();
+        int kvHeads = config.numKeyValueHeads();
+        int qDim = heads * headDim;
+        int kvDim = kvHeads * headDim;
+        int width = qDim + 2 * kvDim;
+        int stride = cache.stride();
+        int valueWidth = cache.width();
+        int maxLength = cache.maxLength();
+        for (int i = 0; i < n; i++) {
+            int row = i * width;
+            int position = a.position[i];
+            rope.rotate(a.qkv, row, heads, position);
+            rope.rotate(a.qkv, row + qDim, kvHeads, position);
+            float[] keys = cache.keys(layer, a.slot[i]);
+            float[] values = cache.values(layer, a.slot[i]);
+            for (int j = 0; j < kvDim; j++) {
+                keys[j * stride + position] = a.qkv[row + qDim + j];
+            }
+            for (int head = 0; head < kvHeads; head++) {
+                System.arraycopy(a.qkv, row + qDim + kvDim + head * headDim, values,
+                        (head * maxLength + position) * valueWidth, headDim);
+            }
+        }
+    }
+
+    /** Final norm and vocabulary head over each request's last logitPositions rows: [logit rows][V]. */
+    private float[][] logits(List<ScoreRequest> batch, Activations a, int logitRows) {
+        int d = config.hiddenSize();
+        int selected = 0;
+        int row = 0;
+        for (ScoreRequest request : batch) {
+            int length = request.tokens().length;
+            for (int t = length - request.logitPositions(); t < length; t++) {
+                VectorMath.rmsNorm(a.x, (row + t) * d, finalNorm, eps, a.normed, selected++ * d);
+            }
+            row += length;
+        }
+        head.apply(a.normed, logitRows, a.logits, false);
+        int vocab = config.vocabSize();
+        float[][] logits = new float[logitRows][];
+        for (int i = 0; i < logitRows; i++) {
+            logits[i] = Arrays.copyOfRange(a.logits, i * vocab, (i + 1) * vocab);
+        }
+        return logits;
+    }
+
+    /** Nothing native to free: weights, caches and working memory are heap arrays. */
+    @Override
+    public void close() {
+        // The pool is shared by every model in the process and lives with it.
+    }
+}
