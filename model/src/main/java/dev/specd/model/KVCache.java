@@ -101,7 +101,7 @@ public abstract class KVCache implements AutoCloseable {
     }
 
     /** Called by the backend before it writes [start, end) of a slot; checks the write is contiguous. */
-    protected synchronized void checkWrite(int slot, int start, int end) {
+    public synchronized void beginWrite(int slot, int start, int end) {
         checkInUse(slot);
         if (start > lengths[slot]) {
             throw new IllegalArgumentException("slot " + slot + " holds " + lengths[slot]
@@ -113,9 +113,9 @@ public abstract class KVCache implements AutoCloseable {
         }
     }
 
-    /** Called by the backend after a successful write. */
-    protected synchronized void setLength(int slot, int length) {
-        lengths[slot] = length;
+    /** Called by the backend after a successful write of [start, end): the slot now holds end positions. */
+    public synchronized void endWrite(int slot, int end) {
+        lengths[slot] = end;
     }
 
     /** Bytes the storage holds. */

@@ -59,14 +59,6 @@ final class CpuKVCache extends KVCache {
         return values[layer][slot];
     }
 
-    void beginWrite(int slot, int start, int end) {
-        checkWrite(slot, start, end);
-    }
-
-    void endWrite(int slot, int end) {
-        setLength(slot, end);
-    }
-
     @Override
     public long bytes() {
         return bytes;

@@ -36,14 +36,6 @@ final class LlamaKVCache extends KVCache {
         return values[layer];
     }
 
-    void beginWrite(int slot, int start, int end) {
-        checkWrite(slot, start, end);
-    }
-
-    void endWrite(int slot, int end) {
-        setLength(slot, end);
-    }
-
     @Override
     public long bytes() {
         return bytes;
