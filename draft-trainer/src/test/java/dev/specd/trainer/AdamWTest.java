@@ -10,7 +10,6 @@ import ai.djl.training.GradientCollector;
 import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -63,13 +62,11 @@ class AdamWTest {
             Thread.sleep(20);
         }
         Thread.sleep(100); // the cleaner frees the buffers' memory after the collector clears them
-        List<ByteBuffer> filled = new ArrayList<>();
         for (int i = 0; i < 32; i++) {
             ByteBuffer buffer = ByteBuffer.allocateDirect(SIZE * Float.BYTES).order(ByteOrder.nativeOrder());
             while (buffer.hasRemaining()) {
                 buffer.putFloat(7);
             }
-            filled.add(buffer);
         }
     }
 }
