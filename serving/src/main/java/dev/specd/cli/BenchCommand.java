@@ -11,32 +11,49 @@ import dev.specd.model.CausalLM;
 import dev.specd.model.SamplingParams;
 import dev.specd.model.Tokenizer;
 import dev.specd.model.bench.ModelBenchmark;
+import dev.specd.model.cpu.ProjectionBenchmark;
 import dev.specd.model.llama.Transformer;
 import dev.specd.verifier.bench.SpecBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Benchmarks that print JSON, recorded in docs/benchmarks.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print JSON.",
-        subcommands = {BenchCommand.Model.class, BenchCommand.Spec.class})
+        subcommands = {BenchCommand.Model.class, BenchCommand.Projection.class, BenchCommand.Spec.class})
 final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        picocli.CommandLine.usage(this, System.out);
+        CommandLine.usage(this, System.out);
+    }
+
+    /** A report's header: which benchmark, on how many cores, on which Java. */
+    private static ObjectNode report(ObjectMapper json, String benchmark) {
+        ObjectNode report = json.createObjectNode();
+        report.put("benchmark", benchmark);
+        report.put("cpus", Runtime.getRuntime().availableProcessors());
+        report.put("java", System.getProperty("java.version"));
+        return report;
     }
 
     @Command(name = "model", mixinStandardHelpOptions = true,
             description = "Forward-pass speed: prefill, decode at batch 1 and 4, verification of 5 positions, "
                     + "and decode against the memory-bandwidth bound, on each backend.")
     static final class Model implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandSpec spec;
 
         @Option(names = "--model", paramLabel = "DIR",
                 description = "Checkpoint directory to benchmark (repeatable). Default: a target-sized and a "
@@ -59,7 +76,12 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             DataType computeType = Transformer.parseComputeType(dtype);
-            ModelBenchmark benchmark = new ModelBenchmark(iterations, Device.fromName(device));
+            ModelBenchmark benchmark;
+            try {
+                benchmark = new ModelBenchmark(iterations, Device.fromName(device));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
             double bandwidth = benchmark.memoryBandwidthGBps();
             List<ModelBenchmark.Result> results = new ArrayList<>();
             for (Backend backend : backends) {
@@ -75,13 +97,65 @@ final class BenchCommand implements Runnable {
                 }
             }
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode report = json.createObjectNode();
-            report.put("benchmark", "model");
-            report.put("cpus", Runtime.getRuntime().availableProcessors());
-            report.put("java", System.getProperty("java.version"));
+            ObjectNode report = report(json, "model");
             report.put("memoryBandwidthGBps", bandwidth);
             report.set("results", json.valueToTree(results));
-            System.out.println(json.writeValueAsString(report));
+            spec.commandLine().getOut().println(json.writeValueAsString(report));
+            return 0;
+        }
+    }
+
+    @Command(name = "projection", mixinStandardHelpOptions = true,
+            description = "One bfloat16 projection of the java backend applied to 1 to 6 inputs (what verifying "
+                    + "several positions costs in its matrix products), with its weights in cache and streamed.")
+    static final class Projection implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandSpec spec;
+
+        @Option(names = "--rows", defaultValue = "" + ProjectionBenchmark.DEFAULT_ROWS,
+                description = "Output rows (default ${DEFAULT-VALUE}: the default target's gate and up, stacked).")
+        int rows;
+
+        @Option(names = "--columns", defaultValue = "" + ProjectionBenchmark.DEFAULT_COLUMNS,
+                description = "Input columns (default ${DEFAULT-VALUE}).")
+        int columns;
+
+        @Option(names = "--footprint-mb", split = ",", defaultValue = "0,64,1024", paramLabel = "MB",
+                description = "Weight footprints to cycle through, each as copies of the matrix; 0 is one copy, "
+                        + "which stays in cache (default ${DEFAULT-VALUE}).")
+        List<Long> footprintsMb;
+
+        @Option(names = "--iterations", defaultValue = "1000",
+                description = "Timed applications per input count (default ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Option(names = "--warmup-ms", defaultValue = "1000",
+                description = "Untimed applications first, per input count, so that the kernels are compiled "
+                        + "(default ${DEFAULT-VALUE} ms).")
+        long warmupMillis;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode report = report(json, "projection");
+            report.put("rows", rows);
+            report.put("columns", columns);
+            List<ProjectionBenchmark> benchmarks = new ArrayList<>();
+            try {
+                for (long footprintMb : footprintsMb) {
+                    benchmarks.add(new ProjectionBenchmark(rows, columns, footprintMb << 20, iterations,
+                            Duration.ofMillis(warmupMillis)));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+            }
+            List<ProjectionBenchmark.Result> results = new ArrayList<>();
+            for (ProjectionBenchmark benchmark : benchmarks) {
+                results.addAll(benchmark.run());
+            }
+            report.set("results", json.valueToTree(results));
+            spec.commandLine().getOut().println(json.writeValueAsString(report));
             return 0;
         }
     }
@@ -90,6 +164,9 @@ final class BenchCommand implements Runnable {
             description = "Speculative decoding per domain of held-out prompts: tokens/s, acceptance rate and mean "
                     + "accepted length for each drafter (none, model, ngram, hybrid) at each batch size.")
     static final class Spec implements Callable<Integer> {
+
+        @CommandLine.Spec
+        CommandSpec spec;
 
         @Option(names = "--models", defaultValue = "models/default",
                 description = "Directory with target/ and draft/ checkpoints (default ${DEFAULT-VALUE}).")
@@ -139,15 +216,14 @@ final class BenchCommand implements Runnable {
                     Tokenizer tokenizer = Tokenizer.load(models.resolve("target"))) {
                 SpecBenchmark benchmark = new SpecBenchmark(target, draft, tokenizer,
                         SamplingParams.ofTemperature(temperature), maxTokens);
-                ObjectNode report = json.createObjectNode();
-                report.put("benchmark", "spec");
+                ObjectNode report = report(json, "spec");
                 report.put("models", models.toString());
                 report.put("backend", backend.option());
                 report.put("maxTokens", maxTokens);
                 report.put("temperature", temperature);
                 report.put("rounds", rounds);
                 report.set("results", json.valueToTree(benchmark.run(selected, batchSizes, rounds)));
-                System.out.println(json.writeValueAsString(report));
+                spec.commandLine().getOut().println(json.writeValueAsString(report));
             }
             return 0;
         }

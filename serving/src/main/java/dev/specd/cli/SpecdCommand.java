@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
  *   ./specd train                  the online trainer as a process of its own (serve --trainer off)
  *   ./specd pretrain               make the default model pair under models/
  *   ./specd bench model            forward-pass benchmark, JSON on stdout
+ *   ./specd bench projection       one projection of the java backend across 1-6 inputs, JSON on stdout
  *   ./specd bench spec             speculative decoding per domain, JSON on stdout
  *   ./specd loadtest               load a running server, write a report with charts
  *   ./specd export gguf DIR OUT    a checkpoint as GGUF for llama.cpp and Ollama

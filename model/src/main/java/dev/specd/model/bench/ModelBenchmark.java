@@ -25,8 +25,9 @@ import java.util.SplittableRandom;
  * Forward-pass speed of one model on one backend: prefill, batch-1 and batch-4 decode, the cost of
  * scoring γ+1 = 5 positions relative to 1 (what verification costs), and batch-1 decode against the
  * memory bandwidth bound (weight bytes read per token ÷ measured memory bandwidth). Times are
- * medians. Weight bytes are what the backend holds: float32 or float16 for DJL, the checkpoint's
- * precision (bfloat16 for the default pair) for the java backend.
+ * medians of the steady state (see {@link #WARMUP_NANOS}). Weight bytes are what the backend
+ * holds: float32 or float16 for DJL, the checkpoint's precision (bfloat16 for the default pair) for
+ * the java backend.
  */
 public final class ModelBenchmark {
 
@@ -38,7 +39,13 @@ public final class ModelBenchmark {
     private static final int PREFILL_TOKENS = 256;
     private static final int CONTEXT_BEFORE_DECODE = 128;
     private static final int VERIFY_POSITIONS = 5;
-    private static final int WARMUP = 20;
+    /**
+     * Each measurement first runs its action for this long, so that what it times is the steady
+     * state: C2 recompiles the java backend's kernels when a new model's shapes reach a branch the
+     * previous model's profile never took, and twenty warm-up steps of a 0.05 ms draft step timed
+     * that recompilation (0.36 ms) instead.
+     */
+    private static final long WARMUP_NANOS = 1_000_000_000L;
 
     public record Result(
             String model,
@@ -59,6 +66,9 @@ public final class ModelBenchmark {
     private final Device device;
 
     public ModelBenchmark(int iterations, Device device) {
+        if (iterations <= 0) {
+            throw new IllegalArgumentException("iterations must be positive, got " + iterations);
+        }
         this.iterations = iterations;
         this.device = device;
     }
@@ -138,7 +148,8 @@ public final class ModelBenchmark {
     }
 
     private static double medianMillis(int iterations, Runnable action) {
-        for (int i = 0; i < WARMUP; i++) {
+        long warmupEnd = System.nanoTime() + WARMUP_NANOS;
+        while (System.nanoTime() < warmupEnd) {
             action.run();
         }
         double[] millis = new double[iterations];

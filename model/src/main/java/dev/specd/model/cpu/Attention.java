@@ -1,23 +1,30 @@
 package dev.specd.model.cpu;
 
 import dev.specd.model.ModelConfig;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal grouped-query attention of a forward's rows over their slots' cached keys and values:
  * row i, at position p, attends to positions [0, p] of its own slot, which already hold this
- * forward's new keys and values. Query head h reads key/value head h / groupSize. The work is
- * shared out by (row, key/value head), each item serving the group's query heads.
+ * forward's new keys and values. Query head h reads key/value head h / groupSize.
  *
- * <p>Both products avoid horizontal sums ({@link CpuKVCache} lays keys and values out for them):
- * scores for four vectors of positions at a time, summed over the head's dimensions in registers;
- * the output a vector of dimensions at a time, summed over positions.
+ * <p>The work is shared out by (block, key/value head). A block is up to {@value #BLOCK_ROWS}
+ * consecutive rows of one request: a decode step's one row, a verification's γ + 1, a stretch of a
+ * prompt. Its queries for the group's heads, up to BLOCK_ROWS · groupSize of them, are the inputs of
+ * {@link F32Kernels}' tile products: scores S = Q·Kᵀ over the key tiles of positions (columns are
+ * dimensions), then O = P·V over tiles of dimensions (values are [positions][width], so a tile's
+ * columns are positions). The cache is what these
+ * products wait on, not the arithmetic, and this way a block reads each head's keys and values once,
+ * not once per row and query head: verifying five positions costs little more than decoding one.
  */
 final class Attention implements WorkerPool.Task {
 
+    /** Rows of one request that share a pass over the cache. */
+    static final int BLOCK_ROWS = 8;
     private static final VectorSpecies<Float> F = VectorMath.F;
-    private static final int L = F.length();
+    private static final int T = Matrix.TILE_ROWS;
     private static final int CHUNKS_PER_THREAD = 4;
 
     private final WorkerPool pool;
@@ -27,8 +34,20 @@ final class Attention implements WorkerPool.Task {
     private final int headDim;
     private final int qkvWidth;
     private final float scale;
-    private final float[][] weights; // [worker][contextLength rounded up to whole vectors]
-    private final float[][] contexts; // [worker][headDim rounded up to whole vectors]
+    private final int blockQueries; // BLOCK_ROWS · groupSize
+    private final int outputStride; // headDim rounded up to whole tiles
+    // Per worker, for one block's queries q = row · groupSize + head in group:
+    private final float[][] queries; // [worker][q][headDim], scaled by 1 / sqrt(headDim)
+    /**
+     * [worker][q][scoreStride], then the attention weights; scoreStride is the longest cache seen so
+     * far rounded up to whole tiles, grown on first use rather than sized for the model's whole
+     * context (a 131 072-position model would take 16 MB a worker at four queries a group).
+     */
+    private float[][] scores = new float[0][];
+    private int scoreStride;
+    private final float[][] outputs; // [worker][q][outputStride]
+    /** Block b is rows [blockStart[b], blockStart[b + 1]). */
+    private int[] blockStart = new int[2];
     // The call in progress.
     private CpuKVCache cache;
     private int layer;
@@ -42,8 +61,10 @@ final class Attention implements WorkerPool.Task {
         headDim = config.headDim();
         qkvWidth = (heads + 2 * kvHeads) * headDim;
         scale = (float) (1.0 / Math.sqrt(headDim));
-        weights = new float[pool.size()][Math.ceilDiv(config.contextLength(), L) * L];
-        contexts = new float[pool.size()][Math.ceilDiv(headDim, L) * L];
+        outputStride = Math.ceilDiv(headDim, T) * T;
+        blockQueries = BLOCK_ROWS * groupSize;
+        queries = new float[pool.size()][blockQueries * headDim];
+        outputs = new float[pool.size()][blockQueries * outputStride];
     }
 
     /** Fills {@code activations.attended} for rows [0, n) from their queries in {@code activations.qkv}. */
@@ -51,85 +72,108 @@ final class Attention implements WorkerPool.Task {
         this.cache = cache;
         this.layer = layer;
         this.activations = activations;
-        int items = n * kvHeads;
+        int stride = Math.ceilDiv(cache.maxLength(), T) * T;
+        if (stride > scoreStride) {
+            scoreStride = stride;
+            scores = new float[pool.size()][blockQueries * stride];
+        }
+        int blocks = splitIntoBlocks(activations.slot, n);
+        int items = blocks * kvHeads;
         pool.run(this, items, Math.max(1, items / (pool.size() * CHUNKS_PER_THREAD)));
+    }
+
+    /**
+     * Splits rows [0, n) into blocks: each run of rows of one slot into as few blocks of at most
+     * {@value #BLOCK_ROWS} as it needs, of near-equal sizes. Returns how many.
+     */
+    private int splitIntoBlocks(int[] slot, int n) {
+        if (blockStart.length < n + 1) {
+            blockStart = new int[n + 1];
+        }
+        int blocks = 0;
+        int row = 0;
+        while (row < n) {
+            int end = row + 1;
+            while (end < n && slot[end] == slot[row]) {
+                end++;
+            }
+            for (int left = Math.ceilDiv(end - row, BLOCK_ROWS); left > 0; left--) {
+                blockStart[blocks++] = row;
+                row += Math.ceilDiv(end - row, left);
+            }
+        }
+        blockStart[blocks] = n;
+        return blocks;
     }
 
     @Override
     public void run(int from, int to, int worker) {
-        float[] p = weights[worker];
-        float[] context = contexts[worker];
-        int stride = cache.stride();
-        int width = cache.width();
-        int maxLength = cache.maxLength();
-        float[] qkv = activations.qkv;
         for (int item = from; item < to; item++) {
-            int row = item / kvHeads;
-            int kvHead = item % kvHeads;
-            int slot = activations.slot[row];
-            int length = activations.position[row] + 1;
-            float[] keys = cache.keys(layer, slot);
-            float[] values = cache.values(layer, slot);
-            for (int head = kvHead * groupSize; head < (kvHead + 1) * groupSize; head++) {
-                scores(qkv, row * qkvWidth + head * headDim, keys, kvHead * headDim * stride, stride, p,
-                        Math.ceilDiv(length, L) * L);
-                VectorMath.softmax(p, length);
-                weightedSum(p, length, values, kvHead * maxLength * width, width, context);
-                System.arraycopy(context, 0, activations.attended, row * heads * headDim + head * headDim, headDim);
-            }
+            int block = item / kvHeads;
+            attend(blockStart[block], blockStart[block + 1], item % kvHeads, worker);
         }
     }
 
-    /** s[t] = (q · k_t) / sqrt(headDim) for positions [0, padded), a multiple of the vector length. */
-    private void scores(float[] q, int query, float[] keys, int base, int stride, float[] s, int padded) {
-        int t = 0;
-        for (; t + 4 * L <= padded; t += 4 * L) {
-            FloatVector s0 = FloatVector.zero(F);
-            FloatVector s1 = FloatVector.zero(F);
-            FloatVector s2 = FloatVector.zero(F);
-            FloatVector s3 = FloatVector.zero(F);
-            for (int d = 0, k = base + t; d < headDim; d++, k += stride) {
-                FloatVector qd = FloatVector.broadcast(F, q[query + d] * scale);
-                s0 = FloatVector.fromArray(F, keys, k).fma(qd, s0);
-                s1 = FloatVector.fromArray(F, keys, k + L).fma(qd, s1);
-                s2 = FloatVector.fromArray(F, keys, k + 2 * L).fma(qd, s2);
-                s3 = FloatVector.fromArray(F, keys, k + 3 * L).fma(qd, s3);
+    /** Attention of rows [first, end), all of one slot, for the query heads of {@code kvHead}. */
+    private void attend(int first, int end, int kvHead, int worker) {
+        float[] q = queries[worker];
+        float[] s = scores[worker];
+        float[] o = outputs[worker];
+        int count = (end - first) * groupSize;
+        int span = 0;
+        for (int row = first; row < end; row++) {
+            span = Math.max(span, activations.position[row] + 1);
+            for (int g = 0; g < groupSize; g++) {
+                scaleInto(activations.qkv, row * qkvWidth + (kvHead * groupSize + g) * headDim, q,
+                        ((row - first) * groupSize + g) * headDim);
             }
-            s0.intoArray(s, t);
-            s1.intoArray(s, t + L);
-            s2.intoArray(s, t + 2 * L);
-            s3.intoArray(s, t + 3 * L);
         }
-        for (; t < padded; t += L) {
-            FloatVector s0 = FloatVector.zero(F);
-            for (int d = 0, k = base + t; d < headDim; d++, k += stride) {
-                s0 = FloatVector.fromArray(F, keys, k).fma(FloatVector.broadcast(F, q[query + d] * scale), s0);
-            }
-            s0.intoArray(s, t);
+        int slot = activations.slot[first];
+        int tiles = Math.ceilDiv(span, T);
+        for (int i = 0; i < count; i++) {
+            Arrays.fill(s, i * scoreStride, i * scoreStride + tiles * T, 0f);
+        }
+        float[] keys = cache.keys(layer, slot);
+        for (int tile = 0; tile < tiles; tile++) {
+            F32Kernels.tile(keys, cache.keyTile(kvHead, tile), T, headDim, q, 0, headDim, count, s, tile * T,
+                    scoreStride);
+        }
+        normalize(s, first, count, span);
+        Arrays.fill(o, 0, count * outputStride, 0f);
+        float[] values = cache.values(layer, slot);
+        int width = cache.width();
+        for (int tile = 0; tile < outputStride / T; tile++) {
+            F32Kernels.tile(values, cache.value(kvHead, 0) + tile * T, width, span, s, 0, scoreStride, count,
+                    o, tile * T, outputStride);
+        }
+        for (int i = 0; i < count; i++) {
+            int row = first + i / groupSize;
+            int head = kvHead * groupSize + i % groupSize;
+            System.arraycopy(o, i * outputStride, activations.attended, (row * heads + head) * headDim, headDim);
         }
     }
 
     /**
-     * out[0, width) = Σ_{t < length} p[t] · v_t, a vector of dimensions at a time, four positions
-     * into four independent sums.
+     * Each query's scores into its weights over its own positions [0, length), zero from there to the
+     * span, over which the weighted sum runs for the whole block.
      */
-    private static void weightedSum(float[] p, int length, float[] values, int base, int width, float[] out) {
-        for (int c = 0; c < width; c += L) {
-            FloatVector o0 = FloatVector.zero(F);
-            FloatVector o1 = FloatVector.zero(F);
-            FloatVector o2 = FloatVector.zero(F);
-            FloatVector o3 = FloatVector.zero(F);
-            int t = 0;
-            for (int v = base + c; t + 4 <= length; t += 4, v += 4 * width) {
-                o0 = FloatVector.fromArray(F, values, v).fma(FloatVector.broadcast(F, p[t]), o0);
-                o1 = FloatVector.fromArray(F, values, v + width).fma(FloatVector.broadcast(F, p[t + 1]), o1);
-                o2 = FloatVector.fromArray(F, values, v + 2 * width).fma(FloatVector.broadcast(F, p[t + 2]), o2);
-                o3 = FloatVector.fromArray(F, values, v + 3 * width).fma(FloatVector.broadcast(F, p[t + 3]), o3);
-            }
-            for (; t < length; t++) {
-                o0 = FloatVector.fromArray(F, values, base + t * width + c).fma(FloatVector.broadcast(F, p[t]), o0);
-            }
-            o0.add(o1).add(o2.add(o3)).intoArray(out, c);
+    private void normalize(float[] s, int first, int count, int span) {
+        for (int i = 0; i < count; i++) {
+            int length = activations.position[first + i / groupSize] + 1;
+            VectorMath.softmax(s, i * scoreStride, length);
+            Arrays.fill(s, i * scoreStride + length, i * scoreStride + span, 0f);
+        }
+    }
+
+    /** to[at, at + headDim) = from[offset, offset + headDim) / sqrt(headDim). */
+    private void scaleInto(float[] from, int offset, float[] to, int at) {
+        int bound = F.loopBound(headDim);
+        int d = 0;
+        for (; d < bound; d += F.length()) {
+            FloatVector.fromArray(F, from, offset + d).mul(scale).intoArray(to, at + d);
+        }
+        for (; d < headDim; d++) {
+            to[at + d] = from[offset + d] * scale;
         }
     }
 }

@@ -5,21 +5,25 @@ import dev.specd.model.ModelConfig;
 
 /**
  * Keys and values in float32 heap arrays, one per layer and slot, laid out for the two products of
- * attention ({@link Attention}). Keys are [kvHeads][headDim][stride], position fastest, so scores run
- * over positions in whole vectors (the stride is maxLength rounded up to whole vectors; positions
- * past a slot's length hold stale or zero values, computed on and ignored), and an odd number of
- * cache lines, so that the head's rows of keys, read together, spread over the L1 cache's sets
- * instead of piling into a few (a power-of-two stride made scores 1.7× slower). Values are
- * [kvHeads][maxLength][width], dimension fastest, width being headDim rounded up to whole vectors
- * (zero padding), so the weighted sum adds whole vectors of values position by position and never
- * reads past the slot's length. Allocated once; rollback only moves the slot's length.
+ * {@link Attention}. Keys are in {@link Matrix}'s tiles, T positions by headDim: for each head, tile
+ * and dimension, the key's values at T consecutive positions side by side
+ * ([kvHeads][⌈maxLength / T⌉][headDim][T]), so that scores run over whole vectors of positions and a
+ * tile's keys are one contiguous stream. Values are [kvHeads][maxLength][width], dimension fastest,
+ * width being headDim rounded up to whole vectors (zero padding), so the weighted sum adds whole
+ * vectors of values position by position. Positions past a slot's length hold stale or zero values,
+ * computed on and ignored. The values end in a tile's worth of spare floats, because the weighted
+ * sum reads whole tiles of dimensions and ignores what lies past the head. Allocated once; rollback
+ * only moves the slot's length.
  */
 final class CpuKVCache extends KVCache {
 
+    private static final int T = Matrix.TILE_ROWS;
+
     private final CpuTransformer owner;
-    private final float[][][] keys; // [layer][slot][kvHeads · headDim · stride]
+    private final float[][][] keys; // [layer][slot][kvHeads · keyTiles · headDim · T]
     private final float[][][] values; // [layer][slot][kvHeads · maxLength · width]
-    private final int stride;
+    private final int headDim;
+    private final int keyTiles;
     private final int width;
     private final long bytes;
 
@@ -28,25 +32,34 @@ final class CpuKVCache extends KVCache {
         ModelConfig config = owner.config();
         bytes = checkBounds(config, slots, maxLength, Float.BYTES, maxBytes);
         this.owner = owner;
-        int lanes = VectorMath.F.length();
-        int line = 64 / Float.BYTES;
-        int lines = Math.ceilDiv(Math.ceilDiv(maxLength, lanes) * lanes, line);
-        stride = (lines % 2 == 0 ? lines + 1 : lines) * line;
-        width = Math.ceilDiv(config.headDim(), lanes) * lanes;
-        keys = new float[config.numLayers()][slots][Math.toIntExact((long) config.numKeyValueHeads() * config.headDim() * stride)];
-        values = new float[config.numLayers()][slots][Math.toIntExact((long) config.numKeyValueHeads() * maxLength * width)];
+        headDim = config.headDim();
+        keyTiles = Math.ceilDiv(maxLength, T);
+        width = Math.ceilDiv(headDim, VectorMath.F.length()) * VectorMath.F.length();
+        int kvHeads = config.numKeyValueHeads();
+        keys = new float[config.numLayers()][slots][Math.toIntExact((long) kvHeads * keyTiles * headDim * T)];
+        values = new float[config.numLayers()][slots][Math.toIntExact((long) kvHeads * maxLength * width + T)];
     }
 
     CpuTransformer owner() {
         return owner;
     }
 
-    /** Keys: elements from one (head, dimension) row of positions to the next. */
-    int stride() {
-        return stride;
+    /** Where the key tile of positions [tile·T, tile·T + T) of head {@code kvHead} begins; dimension d is T·d on. */
+    int keyTile(int kvHead, int tile) {
+        return (kvHead * keyTiles + tile) * headDim * T;
     }
 
-    /** Values: elements from one (head, position) row of dimensions to the next. */
+    /** Where the key of head {@code kvHead} at {@code position} begins; dimension d is T·d on. */
+    int key(int kvHead, int position) {
+        return keyTile(kvHead, position / T) + position % T;
+    }
+
+    /** Where the value of head {@code kvHead} at {@code position} begins; its dimensions are contiguous. */
+    int value(int kvHead, int position) {
+        return (kvHead * maxLength() + position) * width;
+    }
+
+    /** Values: elements from one position to the next. */
     int width() {
         return width;
     }

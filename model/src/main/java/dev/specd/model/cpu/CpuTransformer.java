@@ -193,9 +193,6 @@ public final class CpuTransformer implements CausalLM {
         int qDim = heads * headDim;
         int kvDim = kvHeads * headDim;
         int width = qDim + 2 * kvDim;
-        int stride = cache.stride();
-        int valueWidth = cache.width();
-        int maxLength = cache.maxLength();
         for (int i = 0; i < n; i++) {
             int row = i * width;
             int position = a.position[i];
@@ -203,12 +200,13 @@ public final class CpuTransformer implements CausalLM {
             rope.rotate(a.qkv, row + qDim, kvHeads, position);
             float[] keys = cache.keys(layer, a.slot[i]);
             float[] values = cache.values(layer, a.slot[i]);
-            for (int j = 0; j < kvDim; j++) {
-                keys[j * stride + position] = a.qkv[row + qDim + j];
-            }
             for (int head = 0; head < kvHeads; head++) {
-                System.arraycopy(a.qkv, row + qDim + kvDim + head * headDim, values,
-                        (head * maxLength + position) * valueWidth, headDim);
+                int key = cache.key(head, position);
+                int from = row + qDim + head * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    keys[key + d * Matrix.TILE_ROWS] = a.qkv[from + d];
+                }
+                System.arraycopy(a.qkv, from + kvDim, values, cache.value(head, position), headDim);
             }
         }
     }

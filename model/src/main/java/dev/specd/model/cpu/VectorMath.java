@@ -1,6 +1,7 @@
 package dev.specd.model.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -36,39 +37,31 @@ final class VectorMath {
         }
     }
 
-    /** In place over s[0, length): exp(s − max) / Σ exp(s − max). */
-    static void softmax(float[] s, int length) {
-        int bound = F.loopBound(length);
-        float max = Float.NEGATIVE_INFINITY;
-        int j = 0;
-        if (bound > 0) {
-            FloatVector maxes = FloatVector.fromArray(F, s, 0);
-            for (j = F.length(); j < bound; j += F.length()) {
-                maxes = maxes.max(FloatVector.fromArray(F, s, j));
-            }
-            max = maxes.reduceLanes(VectorOperators.MAX);
+    /**
+     * In place over s[from, from + length): exp(s − max) / Σ exp(s − max). The last vector of each
+     * pass is masked rather than finished lane by lane, so that every pass's vector operations run on
+     * every call, however short the row: C2 does not inline a call it never saw run, and a Vector API
+     * operation left as a call runs as its allocating Java fallback.
+     */
+    static void softmax(float[] s, int from, int length) {
+        int end = from + length;
+        FloatVector maxes = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = from; j < end; j += F.length()) {
+            VectorMask<Float> valid = F.indexInRange(j, end);
+            maxes = maxes.lanewise(VectorOperators.MAX, FloatVector.fromArray(F, s, j, valid), valid);
         }
-        for (; j < length; j++) {
-            max = Math.max(max, s[j]);
-        }
-        FloatVector shift = FloatVector.broadcast(F, max);
+        FloatVector shift = FloatVector.broadcast(F, maxes.reduceLanes(VectorOperators.MAX));
         FloatVector sums = FloatVector.zero(F);
-        for (j = 0; j < bound; j += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, s, j).sub(shift).lanewise(VectorOperators.EXP);
-            e.intoArray(s, j);
-            sums = sums.add(e);
+        for (int j = from; j < end; j += F.length()) {
+            VectorMask<Float> valid = F.indexInRange(j, end);
+            FloatVector e = FloatVector.fromArray(F, s, j, valid).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(s, j, valid);
+            sums = sums.add(e, valid);
         }
-        float sum = sums.reduceLanes(VectorOperators.ADD);
-        for (; j < length; j++) {
-            s[j] = (float) Math.exp(s[j] - max);
-            sum += s[j];
-        }
-        FloatVector inverse = FloatVector.broadcast(F, 1 / sum);
-        for (j = 0; j < bound; j += F.length()) {
-            FloatVector.fromArray(F, s, j).mul(inverse).intoArray(s, j);
-        }
-        for (; j < length; j++) {
-            s[j] *= 1 / sum;
+        FloatVector inverse = FloatVector.broadcast(F, 1 / sums.reduceLanes(VectorOperators.ADD));
+        for (int j = from; j < end; j += F.length()) {
+            VectorMask<Float> valid = F.indexInRange(j, end);
+            FloatVector.fromArray(F, s, j, valid).mul(inverse).intoArray(s, j, valid);
         }
     }
 

@@ -39,7 +39,14 @@ class CpuTransformerParityTest {
     private static final double RELATIVE_TOLERANCE = 1e-4;
     private static final Path DEFAULT_MODELS = Path.of("..", "models", "default");
     private static final long NO_BOUND = Long.MAX_VALUE;
-    private static final int CACHE_LENGTH = 48;
+    private static final int CACHE_LENGTH = 160;
+    /**
+     * A prompt that reaches into a third tile of keys with AVX-512's 64-position tiles (a fifth with
+     * AVX2's 32): attention over several tiles and a partial one.
+     */
+    private static final int LONG_PROMPT = 130;
+    /** The random checkpoints' context: long enough for {@link #LONG_PROMPT} and a verification after it. */
+    private static final int RANDOM_CONTEXT = 192;
     private static final double STD = 0.3;
 
     @TempDir
@@ -49,12 +56,14 @@ class CpuTransformerParityTest {
         return Stream.of(
                 Arguments.of("default target (bf16)", DEFAULT_MODELS.resolve("target"), null, null),
                 Arguments.of("default draft (bf16, head dim 28)", DEFAULT_MODELS.resolve("draft"), null, null),
-                Arguments.of("llama gqa untied (f32)", null, ModelConfig.llama(61, 32, 48, 2, 4, 2, 64, false, 0, 1),
+                Arguments.of("llama gqa untied (f32)", null, ModelConfig.llama(61, 32, 48, 2, 4, 2, RANDOM_CONTEXT, false, 0, 1),
                         DType.F32),
                 Arguments.of("qwen2 biases tied, one kv head (f32)", null, new ModelConfig(ModelConfig.QWEN2, 61, 32,
-                        48, 2, 4, 1, 8, 1e6, 1.0, 1e-6, true, true, false, 64, 64, 0, List.of(1), "float32"), DType.F32),
+                        48, 2, 4, 1, 8, 1e6, 1.0, 1e-6, true, true, false, RANDOM_CONTEXT, RANDOM_CONTEXT, 0, List.of(1),
+                        "float32"), DType.F32),
                 Arguments.of("llama o_proj bias, linear rope (f32)", null, new ModelConfig(ModelConfig.LLAMA, 61, 32,
-                        48, 2, 4, 4, 8, 10000.0, 2.0, 1e-5, false, true, true, 64, 64, 0, List.of(1), "float32"),
+                        48, 2, 4, 4, 8, 10000.0, 2.0, 1e-5, false, true, true, RANDOM_CONTEXT, RANDOM_CONTEXT, 0, List.of(1),
+                        "float32"),
                         DType.F32),
                 Arguments.of("odd sizes (bf16)", null, oddSizes(), DType.BF16),
                 Arguments.of("odd sizes (f16)", null, oddSizes(), DType.F16));
@@ -63,7 +72,7 @@ class CpuTransformerParityTest {
     /** Hidden 40, ffn 72, head dim 10, 5 heads over 1 KV head, vocabulary 67: tails everywhere. */
     private static ModelConfig oddSizes() {
         return new ModelConfig(ModelConfig.LLAMA, 67, 40, 72, 3, 5, 1, 10, 10000.0, 1.0, 1e-5, false, false, false,
-                64, 64, 0, List.of(1), "float32");
+                RANDOM_CONTEXT, RANDOM_CONTEXT, 0, List.of(1), "float32");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -103,13 +112,14 @@ class CpuTransformerParityTest {
     /**
      * The same operations on any backend; every score's logits, in order. Three sequences: prefill
      * (last position, all positions), decode, a batch mixing decode and verification at different
-     * start positions, rollback of rejected tokens and verification after it, a few more decodes.
+     * start positions, rollback of rejected tokens and verification after it, a few more decodes;
+     * where the context allows, a long prompt and a verification after it.
      */
     private static List<float[][]> runScript(CausalLM model) {
         SplittableRandom random = new SplittableRandom(11);
         int vocab = model.config().vocabSize();
         List<float[][]> results = new ArrayList<>();
-        try (KVCache cache = model.newCache(3, CACHE_LENGTH, NO_BOUND)) {
+        try (KVCache cache = model.newCache(3, Math.min(CACHE_LENGTH, model.config().contextLength()), NO_BOUND)) {
             int a = cache.acquire().orElseThrow();
             int b = cache.acquire().orElseThrow();
             int c = cache.acquire().orElseThrow();
@@ -130,6 +140,14 @@ class CpuTransformerParityTest {
                 results.addAll(model.score(cache, List.of(ScoreRequest.lastPosition(a, position, tokens(random, vocab, 1)))));
             }
             results.addAll(model.score(cache, List.of(ScoreRequest.allPositions(a, 16, tokens(random, vocab, 5)))));
+            if (cache.maxLength() > LONG_PROMPT + 5) {
+                cache.rollback(b, 0);
+                results.addAll(model.score(cache, List.of(ScoreRequest.allPositions(b, 0,
+                        tokens(random, vocab, LONG_PROMPT)))));
+                results.addAll(model.score(cache, List.of(
+                        ScoreRequest.allPositions(b, LONG_PROMPT, tokens(random, vocab, 5)),
+                        ScoreRequest.lastPosition(a, 21, tokens(random, vocab, 1)))));
+            }
         }
         return results;
     }
