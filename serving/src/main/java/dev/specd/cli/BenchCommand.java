@@ -14,6 +14,7 @@ import dev.specd.model.bench.ModelBenchmark;
 import dev.specd.model.cpu.ProjectionBenchmark;
 import dev.specd.model.llama.Transformer;
 import dev.specd.verifier.bench.SpecBenchmark;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +46,14 @@ final class BenchCommand implements Runnable {
         report.put("cpus", Runtime.getRuntime().availableProcessors());
         report.put("java", System.getProperty("java.version"));
         return report;
+    }
+
+    /** Adds the results to the report, prints it on the command's output, and returns the exit status. */
+    private static int print(CommandSpec spec, ObjectMapper json, ObjectNode report, Object results)
+            throws IOException {
+        report.set("results", json.valueToTree(results));
+        spec.commandLine().getOut().println(json.writeValueAsString(report));
+        return 0;
     }
 
     @Command(name = "model", mixinStandardHelpOptions = true,
@@ -99,9 +108,7 @@ final class BenchCommand implements Runnable {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode report = report(json, "model");
             report.put("memoryBandwidthGBps", bandwidth);
-            report.set("results", json.valueToTree(results));
-            spec.commandLine().getOut().println(json.writeValueAsString(report));
-            return 0;
+            return print(spec, json, report, results);
         }
     }
 
@@ -154,9 +161,7 @@ final class BenchCommand implements Runnable {
             for (ProjectionBenchmark benchmark : benchmarks) {
                 results.addAll(benchmark.run());
             }
-            report.set("results", json.valueToTree(results));
-            spec.commandLine().getOut().println(json.writeValueAsString(report));
-            return 0;
+            return print(spec, json, report, results);
         }
     }
 
@@ -222,10 +227,8 @@ final class BenchCommand implements Runnable {
                 report.put("maxTokens", maxTokens);
                 report.put("temperature", temperature);
                 report.put("rounds", rounds);
-                report.set("results", json.valueToTree(benchmark.run(selected, batchSizes, rounds)));
-                spec.commandLine().getOut().println(json.writeValueAsString(report));
+                return print(spec, json, report, benchmark.run(selected, batchSizes, rounds));
             }
-            return 0;
         }
     }
 }
