@@ -118,7 +118,16 @@ public final class Engine implements AutoCloseable {
                 ? target.config().contextLength()
                 : Math.min(target.config().contextLength(), draft.model().config().contextLength());
         NgramCache ngramCache = new NgramCache(NGRAM_MIN, NGRAM_MAX, NGRAM_CACHE_ENTRIES, NGRAM_CANDIDATES);
-        Function<CausalLM, Drafter> drafterFor = model -> drafter(config, model, ngramCache, contextLength);
+        // Under the compute lock wherever it runs (startup, a swap, a pinned version): a drafter
+        // allocates its KV cache.
+        Function<CausalLM, Drafter> drafterFor = model -> {
+            computeLock.lock();
+            try {
+                return drafter(config, model, ngramCache, contextLength);
+            } finally {
+                computeLock.unlock();
+            }
+        };
         Drafter drafter = drafterFor.apply(draft == null ? null : draft.model());
         int minDraftTokens = drafter == null ? 0 : config.minDraftTokens();
         int maxDraftTokens = drafter == null ? 0 : config.maxDraftTokens();
@@ -202,7 +211,6 @@ public final class Engine implements AutoCloseable {
         return draftSwap == null ? null : draftSwap.serving().version();
     }
 
-    /** Where draft versions come from, and how the serving one is swapped: empty without a draft model. */
     /**
      * Held around native tensor work on every thread: scheduler iterations and tasks, the online
      * trainer's steps, evaluations and model loads, draft loads and closes. Training and serving
@@ -214,6 +222,7 @@ public final class Engine implements AutoCloseable {
         return computeLock;
     }
 
+    /** Where draft versions come from, and how the serving one is swapped: empty without a draft model. */
     Optional<DraftLoader> draftLoader() {
         return Optional.ofNullable(draftLoader);
     }

@@ -86,14 +86,11 @@ final class PinnedDrafts implements AutoCloseable {
     private Loaded load(String version) throws IOException {
         CausalLM model = loader.load(version, contextLength);
         Drafter drafter;
-        loader.computeLock().lock(); // the drafter allocates its KV cache
         try {
             drafter = drafterFor.apply(model);
         } catch (RuntimeException e) {
             model.close();
             throw e;
-        } finally {
-            loader.computeLock().unlock();
         }
         LOG.info("draft {} loaded for the requests that pin it", version);
         return new Loaded(new ServingDraft(version, model), decoder.pin(drafter));

@@ -16,6 +16,7 @@ import dev.specd.model.safetensors.DType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.SplittableRandom;
  * Forward-pass speed of one model on one backend: prefill, batch-1 and batch-4 decode, the cost of
  * scoring γ+1 = 5 positions relative to 1 (what verification costs), and batch-1 decode against the
  * memory bandwidth bound (weight bytes read per token ÷ measured memory bandwidth). Times are
- * medians of the steady state (see {@link #WARMUP_NANOS}). Weight bytes are what the backend
+ * medians of the steady state (see {@link #WARMUP}). Weight bytes are what the backend
  * holds: float32 or float16 for DJL, the checkpoint's precision (bfloat16 for the default pair) for
  * the java backend.
  */
@@ -45,7 +46,7 @@ public final class ModelBenchmark {
      * previous model's profile never took, and twenty warm-up steps of a 0.05 ms draft step timed
      * that recompilation (0.36 ms) instead.
      */
-    private static final long WARMUP_NANOS = 1_000_000_000L;
+    private static final Duration WARMUP = Duration.ofSeconds(1);
 
     public record Result(
             String model,
@@ -98,7 +99,7 @@ public final class ModelBenchmark {
                 slots[i] = cache.acquire().orElseThrow();
             }
             int[] prompt = randomTokens(random, config, PREFILL_TOKENS);
-            double prefillMillis = medianMillis(Math.max(3, iterations / 10), () -> {
+            double prefillMillis = medianMillis(WARMUP, Math.max(3, iterations / 10), () -> {
                 cache.rollback(slots[0], 0);
                 model.score(cache, List.of(ScoreRequest.lastPosition(slots[0], 0, prompt)));
             });
@@ -107,9 +108,10 @@ public final class ModelBenchmark {
                 model.score(cache, List.of(ScoreRequest.lastPosition(slot, 0,
                         randomTokens(random, config, CONTEXT_BEFORE_DECODE))));
             }
-            double decode1 = medianMillis(iterations, () -> step(model, cache, slots, 1, 1, random));
-            double decode4 = medianMillis(iterations, () -> step(model, cache, slots, 4, 1, random));
-            double verify5 = medianMillis(iterations, () -> step(model, cache, slots, 1, VERIFY_POSITIONS, random));
+            double decode1 = medianMillis(WARMUP, iterations, () -> step(model, cache, slots, 1, 1, random));
+            double decode4 = medianMillis(WARMUP, iterations, () -> step(model, cache, slots, 4, 1, random));
+            double verify5 = medianMillis(WARMUP, iterations,
+                    () -> step(model, cache, slots, 1, VERIFY_POSITIONS, random));
             double weightBytes = model instanceof CpuTransformer cpu
                     ? cpu.weightBytesPerToken()
                     : (double) config.parameterCount() * computeType.getNumOfBytes();
@@ -142,13 +144,14 @@ public final class ModelBenchmark {
         try (NDManager manager = NDManager.newBaseManager(device, "PyTorch");
                 NDArray matrix = manager.ones(new Shape(side, side), DataType.FLOAT32);
                 NDArray vector = manager.ones(new Shape(side, 1), DataType.FLOAT32)) {
-            double millis = medianMillis(20, () -> matrix.matMul(vector).close());
+            double millis = medianMillis(WARMUP, 20, () -> matrix.matMul(vector).close());
             return (double) side * side * Float.BYTES / (millis * 1e-3) / 1e9;
         }
     }
 
-    private static double medianMillis(int iterations, Runnable action) {
-        long warmupEnd = System.nanoTime() + WARMUP_NANOS;
+    /** The median of {@code iterations} timed runs of {@code action}, in milliseconds, after {@code warmup} of runs. */
+    public static double medianMillis(Duration warmup, int iterations, Runnable action) {
+        long warmupEnd = System.nanoTime() + warmup.toNanos();
         while (System.nanoTime() < warmupEnd) {
             action.run();
         }

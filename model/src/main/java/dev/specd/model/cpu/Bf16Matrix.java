@@ -50,10 +50,6 @@ record Bf16Matrix(int rows, int columns, int[] values) implements Matrix {
         return row % (2 * L) >= L;
     }
 
-    static float widen(short bf16) {
-        return Float.intBitsToFloat(bf16 << 16);
-    }
-
     private static float widen(int pair, boolean high) {
         return Float.intBitsToFloat(high ? pair & HIGH_HALF : pair << 16);
     }

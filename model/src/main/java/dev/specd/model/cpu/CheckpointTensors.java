@@ -3,7 +3,6 @@ package dev.specd.model.cpu;
 import dev.specd.model.safetensors.DType;
 import dev.specd.model.safetensors.SafetensorsReader;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ShortBuffer;
 import java.util.List;
 
@@ -45,7 +44,7 @@ final class CheckpointTensors {
         }
         float[] values = new float[elements];
         for (String name : names) {
-            offset += widen(name, values, offset);
+            offset += reader.readFloats(name, values, offset);
         }
         return F32Matrix.tiled(rows, columns, values);
     }
@@ -60,7 +59,7 @@ final class CheckpointTensors {
             return null;
         }
         float[] values = new float[Math.toIntExact(reader.tensors().get(name).elementCount())];
-        widen(name, values, 0);
+        reader.readFloats(name, values, 0);
         return values;
     }
 
@@ -76,31 +75,8 @@ final class CheckpointTensors {
         float[] values = new float[Math.toIntExact(total)];
         int offset = 0;
         for (String name : names) {
-            offset += widen(name, values, offset);
+            offset += reader.readFloats(name, values, offset);
         }
         return values;
-    }
-
-    /** Copies a tensor, widened to float32, into {@code destination} from {@code offset}; returns its element count. */
-    private int widen(String name, float[] destination, int offset) throws IOException {
-        ByteBuffer stored = reader.map(name);
-        DType dtype = reader.tensors().get(name).dtype();
-        int count = stored.remaining() / dtype.bytes();
-        switch (dtype) {
-            case F32 -> stored.asFloatBuffer().get(destination, offset, count);
-            case F16 -> {
-                ShortBuffer halves = stored.asShortBuffer();
-                for (int i = 0; i < count; i++) {
-                    destination[offset + i] = Float.float16ToFloat(halves.get(i));
-                }
-            }
-            case BF16 -> {
-                ShortBuffer halves = stored.asShortBuffer();
-                for (int i = 0; i < count; i++) {
-                    destination[offset + i] = Bf16Matrix.widen(halves.get(i));
-                }
-            }
-        }
-        return count;
     }
 }

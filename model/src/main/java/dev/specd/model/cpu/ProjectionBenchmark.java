@@ -1,8 +1,8 @@
 package dev.specd.model.cpu;
 
+import dev.specd.model.bench.ModelBenchmark;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -69,19 +69,10 @@ public final class ProjectionBenchmark {
         long bytes = copies.length * copies[0].bytes();
         List<Result> results = new ArrayList<>();
         for (int inputs = 1; inputs <= F32Kernels.MAX_INPUTS; inputs++) {
-            int next = 0;
-            long warmupEnd = System.nanoTime() + warmup.toNanos();
-            while (System.nanoTime() < warmupEnd) {
-                copies[next++ % copies.length].apply(input, inputs, output, false);
-            }
-            double[] micros = new double[iterations];
-            for (int i = 0; i < iterations; i++) {
-                long start = System.nanoTime();
-                copies[next++ % copies.length].apply(input, inputs, output, false);
-                micros[i] = (System.nanoTime() - start) / 1e3;
-            }
-            Arrays.sort(micros);
-            double median = micros[iterations / 2];
+            int count = inputs;
+            int[] next = {0};
+            double median = 1e3 * ModelBenchmark.medianMillis(warmup, iterations,
+                    () -> copies[next[0]++ % copies.length].apply(input, count, output, false));
             double columnsOf64PerThread = (double) rows * columns / 64 / WorkerPool.shared().size();
             results.add(new Result(inputs, bytes, copies.length, median, median * 1e3 / columnsOf64PerThread));
         }

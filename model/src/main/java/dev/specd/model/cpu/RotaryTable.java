@@ -1,13 +1,14 @@
 package dev.specd.model.cpu;
 
 import dev.specd.model.ModelConfig;
+import dev.specd.model.RotaryAngles;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Rotary position embedding in Hugging Face's rotate-half layout: the pair (x[i], x[i + D/2]) of
  * each head is rotated by the angle position · θ^(−2i/D) (position divided by the linear scaling
- * factor). Cosines and sines of every position are computed once, in double, as [positions][D/2].
+ * factor), with {@link RotaryAngles}' table, shared with the DJL backend.
  */
 final class RotaryTable {
 
@@ -18,19 +19,10 @@ final class RotaryTable {
     private final int half;
 
     RotaryTable(ModelConfig config) {
-        int headDim = config.headDim();
-        half = headDim / 2;
-        int positions = config.contextLength();
-        cos = new float[positions * half];
-        sin = new float[positions * half];
-        for (int position = 0; position < positions; position++) {
-            double scaledPosition = position / config.ropeScalingFactor();
-            for (int i = 0; i < half; i++) {
-                double angle = scaledPosition * Math.pow(config.ropeTheta(), -2.0 * i / headDim);
-                cos[position * half + i] = (float) Math.cos(angle);
-                sin[position * half + i] = (float) Math.sin(angle);
-            }
-        }
+        RotaryAngles angles = RotaryAngles.of(config);
+        half = angles.half();
+        cos = angles.cos();
+        sin = angles.sin();
     }
 
     /** Rotates {@code heads} consecutive heads of x, starting at {@code offset}, to {@code position}. */

@@ -2,11 +2,8 @@ package dev.specd.model.gguf;
 
 import dev.specd.model.ModelConfig;
 import dev.specd.model.llama.LlamaWeights;
-import dev.specd.model.safetensors.DType;
 import dev.specd.model.safetensors.SafetensorsReader;
-import dev.specd.model.safetensors.TensorInfo;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,17 +70,8 @@ public final class LlamaGgufTensors {
 
     /** A tensor's values widened to float, row-major. */
     static float[] values(SafetensorsReader reader, String name) throws IOException {
-        TensorInfo info = reader.tensors().get(name);
-        ByteBuffer bytes = reader.map(name);
-        float[] values = new float[Math.toIntExact(info.elementCount())];
-        DType dtype = info.dtype();
-        for (int i = 0; i < values.length; i++) {
-            values[i] = switch (dtype) {
-                case F32 -> bytes.getFloat(i * 4);
-                case F16 -> Float.float16ToFloat(bytes.getShort(i * 2));
-                case BF16 -> Float.intBitsToFloat(bytes.getShort(i * 2) << 16);
-            };
-        }
+        float[] values = new float[Math.toIntExact(reader.tensors().get(name).elementCount())];
+        reader.readFloats(name, values, 0);
         return values;
     }
 }

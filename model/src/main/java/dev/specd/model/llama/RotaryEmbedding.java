@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.specd.model.ModelConfig;
+import dev.specd.model.RotaryAngles;
 
 /**
  * Rotary position embedding in Hugging Face's rotate-half layout: the pair (x[i], x[i + D/2]) is
@@ -23,15 +24,15 @@ final class RotaryEmbedding {
         int headDim = config.headDim();
         int positions = config.contextLength();
         halfDim = headDim / 2;
+        RotaryAngles angles = RotaryAngles.of(config);
+        // Each angle twice per row, for the rotate-half layout's two halves.
         float[] cos = new float[positions * headDim];
         float[] sin = new float[positions * headDim];
         for (int position = 0; position < positions; position++) {
-            double scaledPosition = position / config.ropeScalingFactor();
             for (int i = 0; i < halfDim; i++) {
-                double angle = scaledPosition * Math.pow(config.ropeTheta(), -2.0 * i / headDim);
                 int row = position * headDim;
-                cos[row + i] = cos[row + i + halfDim] = (float) Math.cos(angle);
-                sin[row + i] = sin[row + i + halfDim] = (float) Math.sin(angle);
+                cos[row + i] = cos[row + i + halfDim] = angles.cos()[position * halfDim + i];
+                sin[row + i] = sin[row + i + halfDim] = angles.sin()[position * halfDim + i];
             }
         }
         Shape shape = new Shape(positions, headDim);

@@ -154,6 +154,32 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     /**
+     * Copies one tensor, widened to float32 (exactly: float16 and bfloat16 values are all float32
+     * values), into {@code destination} from {@code offset}. Returns its element count.
+     */
+    public int readFloats(String name, float[] destination, int offset) throws IOException {
+        TensorInfo tensor = tensor(name);
+        ByteBuffer stored = map(name);
+        int count = Math.toIntExact(tensor.elementCount());
+        switch (tensor.dtype()) {
+            case F32 -> stored.asFloatBuffer().get(destination, offset, count);
+            case F16 -> {
+                ShortBuffer halves = stored.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    destination[offset + i] = Float.float16ToFloat(halves.get(i));
+                }
+            }
+            case BF16 -> {
+                ShortBuffer halves = stored.asShortBuffer();
+                for (int i = 0; i < count; i++) {
+                    destination[offset + i] = Float.intBitsToFloat(halves.get(i) << 16);
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
      * One tensor as an NDArray with the file's shape, attached to {@code manager}. F32 and F16 are
      * zero-copy over the mapping. BF16 arrives as FLOAT32 (see {@link DType#BF16}), widened exactly
      * into a direct buffer of its own.

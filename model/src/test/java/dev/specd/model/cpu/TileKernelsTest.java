@@ -69,7 +69,7 @@ class TileKernelsTest {
                 for (int r = 0; r < rows; r++) {
                     double sum = 0;
                     for (int k = 0; k < columns; k++) {
-                        sum += (double) Bf16Matrix.widen(bits[r * columns + k]) * x[i * columns + k];
+                        sum += (double) Float.intBitsToFloat(bits[r * columns + k] << 16) * x[i * columns + k];
                     }
                     expected[i * rows + r] += (float) sum;
                 }
