@@ -16,13 +16,17 @@ import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One generation request between the scheduler and its HTTP response. Lives on the request's event
  * loop: the scheduler's updates arrive through {@link Context#runOnContext}, are streamed as
  * server-sent events or gathered into one response. While the connection's write queue is full
  * the request's generations are paused (they keep their slots, the inference thread never waits);
- * if the client goes away they are cancelled and their slots freed.
+ * if the client goes away they are cancelled and their slots freed. They are paused too while the
+ * event loop lags more than {@link #MAX_UNDELIVERED_UPDATES} updates behind the inference thread:
+ * otherwise a busy loop would let a fast generation run to its end before the loop ever saw the full
+ * write queue, holding the whole stream in its task queue.
  *
  * <p>A stream's headers go out with its first token, so that a request that ends before producing
  * anything (timed out in the queue, server shutting down) still gets a proper error status.
@@ -31,6 +35,8 @@ final class Exchange {
 
     private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
     private static final String DONE = "[DONE]";
+    /** Updates of one request, over its choices, that may wait for the event loop before its generations pause. */
+    static final int MAX_UNDELIVERED_UPDATES = 64;
 
     private final CompletionPlan plan;
     private final ResponseFormat format;
@@ -49,8 +55,15 @@ final class Exchange {
     /** The draft version pinned, else the one serving when the latest choice ended: what the response reports. */
     private String draftVersion;
     private boolean streaming;
+    /** Paused because the connection's write queue is full. */
     private boolean paused;
     private boolean closed;
+    /** Updates handed to the event loop and not yet taken by it; counted up on the inference thread. */
+    private final AtomicInteger undelivered = new AtomicInteger();
+    /** Paused because the event loop lagged: set on the inference thread, cleared on the event loop. */
+    private boolean lagging;
+    /** Guards {@link #lagging} and the pauses and resumes decided from it. */
+    private final Object lagLock = new Object();
 
     Exchange(CompletionPlan plan, HttpServerResponse response, Context context, Scheduler scheduler, Engine engine,
             long arrivalNanos, Duration timeout) {
@@ -75,7 +88,7 @@ final class Exchange {
                             plan.seeded() ? request.seed() : null, plan.user(), plan.metadata())
                     : null;
             generations.add(new Generation(request, plan.pinnedDraft(), plan.stream(), arrivalNanos, timeout,
-                    provenance, update -> context.runOnContext(ignored -> update(choice, update))));
+                    provenance, update -> deliver(context, choice, update)));
         }
         this.generations = List.copyOf(generations);
         response.closeHandler(ignored -> clientLeft());
@@ -84,6 +97,37 @@ final class Exchange {
 
     List<Generation> generations() {
         return generations;
+    }
+
+    /**
+     * On the inference thread. A lag pause and the resume when the loop has caught up are decided
+     * under {@link #lagLock}, and the resume re-reads the backlog there: a resume that read "caught
+     * up" just before a burst of updates cannot then undo the pause that burst triggers.
+     */
+    private void deliver(Context context, int choice, Update update) {
+        if (undelivered.incrementAndGet() > MAX_UNDELIVERED_UPDATES) {
+            synchronized (lagLock) {
+                lagging = true;
+                generations.forEach(scheduler::pause);
+            }
+        }
+        context.runOnContext(ignored -> {
+            update(choice, update);
+            if (undelivered.decrementAndGet() == 0) {
+                caughtUp();
+            }
+        });
+    }
+
+    private void caughtUp() {
+        synchronized (lagLock) {
+            if (lagging && undelivered.get() == 0) {
+                lagging = false;
+                if (!paused && !closed) {
+                    generations.forEach(scheduler::resume);
+                }
+            }
+        }
     }
 
     private void update(int choice, Update update) {
@@ -125,8 +169,12 @@ final class Exchange {
             paused = true;
             generations.forEach(scheduler::pause);
             response.drainHandler(ignored -> {
-                paused = false;
-                generations.forEach(scheduler::resume);
+                synchronized (lagLock) {
+                    paused = false;
+                    if (!lagging) {
+                        generations.forEach(scheduler::resume);
+                    }
+                }
             });
         }
     }

@@ -153,6 +153,11 @@ public final class SpecdServer implements AutoCloseable {
         return metrics;
     }
 
+    /** The Vert.x instance whose event loops serve the HTTP connections. */
+    Vertx vertx() {
+        return vertx;
+    }
+
     /**
      * Graceful shutdown: /ready turns 503 and new requests are refused with 503; training stops
      * after its step in progress; requests in flight get the configured grace to finish, then end
