@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One generation request between the scheduler and its HTTP response. Lives on the request's event
  * loop: the scheduler's updates arrive through {@link Context#runOnContext}, are streamed as
  * server-sent events or gathered into one response. While the connection's write queue is full
- * the request's generations are paused (they keep their slots, the inference thread never waits);
- * if the client goes away they are cancelled and their slots freed. They are paused too while the
+ * the request's generations are paused (they keep their slots; the inference thread never waits on a
+ * client); if the client goes away they are cancelled and their slots freed. They are paused too while the
  * event loop lags more than {@link #MAX_UNDELIVERED_UPDATES} updates behind the inference thread:
  * otherwise a busy loop would let a fast generation run to its end before the loop ever saw the full
  * write queue, holding the whole stream in its task queue.
@@ -35,7 +35,11 @@ final class Exchange {
 
     private static final String EVENT_STREAM = "text/event-stream; charset=utf-8";
     private static final String DONE = "[DONE]";
-    /** Updates of one request, over its choices, that may wait for the event loop before its generations pause. */
+    /**
+     * Updates of one request, over its choices, that may wait for the event loop: the next one
+     * pauses its generations. The pause takes effect at the scheduler's next iteration, so the rest
+     * of the current step (up to one update per other choice) still joins the backlog.
+     */
     static final int MAX_UNDELIVERED_UPDATES = 64;
 
     private final CompletionPlan plan;
@@ -55,14 +59,14 @@ final class Exchange {
     /** The draft version pinned, else the one serving when the latest choice ended: what the response reports. */
     private String draftVersion;
     private boolean streaming;
-    /** Paused because the connection's write queue is full. */
+    /** Paused because the connection's write queue is full. Like {@link #closed}, only the event loop touches it. */
     private boolean paused;
     private boolean closed;
-    /** Updates handed to the event loop and not yet taken by it; counted up on the inference thread. */
+    /** Updates handed to the event loop and not yet taken: counted up on the inference thread, down on the loop. */
     private final AtomicInteger undelivered = new AtomicInteger();
     /** Paused because the event loop lagged: set on the inference thread, cleared on the event loop. */
     private boolean lagging;
-    /** Guards {@link #lagging} and the pauses and resumes decided from it. */
+    /** Guards {@link #lagging}, the lag pauses and every resume (which must know both reasons to pause). */
     private final Object lagLock = new Object();
 
     Exchange(CompletionPlan plan, HttpServerResponse response, Context context, Scheduler scheduler, Engine engine,
@@ -100,9 +104,12 @@ final class Exchange {
     }
 
     /**
-     * On the inference thread. A lag pause and the resume when the loop has caught up are decided
-     * under {@link #lagLock}, and the resume re-reads the backlog there: a resume that read "caught
-     * up" just before a burst of updates cannot then undo the pause that burst triggers.
+     * Called on the inference thread, which counts the update and pauses the request if the loop
+     * lags; the update itself, and the resume once the loop has taken every update, run on the
+     * event loop. Both decisions are taken under {@link #lagLock}, and the resume re-reads the
+     * backlog there: a resume that read "caught up" just before a burst of updates cannot then undo
+     * the pause that burst triggers. The inference thread may wait on the lock, for as long as the
+     * loop takes to flip two flags.
      */
     private void deliver(Context context, int choice, Update update) {
         if (undelivered.incrementAndGet() > MAX_UNDELIVERED_UPDATES) {
@@ -112,9 +119,12 @@ final class Exchange {
             }
         }
         context.runOnContext(ignored -> {
-            update(choice, update);
-            if (undelivered.decrementAndGet() == 0) {
-                caughtUp();
+            try {
+                update(choice, update);
+            } finally {
+                if (undelivered.decrementAndGet() == 0) {
+                    caughtUp();
+                }
             }
         });
     }

@@ -10,7 +10,10 @@ import io.netty.channel.EventLoopGroup;
 import io.vertx.core.internal.VertxInternal;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,66 +28,90 @@ class BackpressureTest {
     @TempDir
     static Path dir;
 
+    private static final int MAX_TOKENS = 900;
+    /** How long the generated-token count must hold still to count as paused, in windows of {@link #WINDOW_MILLIS}. */
+    private static final int STILL_WINDOWS = 3;
+    private static final long WINDOW_MILLIS = 300;
+
     @Test
     void aClientThatStopsReadingPausesItsGenerationsAndLosesNothing() throws Exception {
-        int choices = 12;
         // About 2 MB of events: several times what the socket buffers and write queue hold (about 0.5 MB here).
-        int maxTokens = 900;
+        int choices = 12;
         Path models = TinyModels.write(dir.resolve("tiny"), 1024);
         try (TestServer server = TestServer.start(models, "--max-batch", Integer.toString(choices))) {
-            String request = "{\"prompt\": \"flood\", \"max_tokens\": " + maxTokens + ", \"temperature\": 0, \"n\": " + choices
-                    + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}}";
-            try (RawStream stream = new RawStream(server.port(), "/v1/completions", request, 4096)) {
-                double generated;
-                double later;
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                do {
-                    generated = server.metric("specd_tokens_generation_total");
-                    Thread.sleep(300);
-                    later = server.metric("specd_tokens_generation_total");
-                } while ((later != generated || generated == 0) && System.nanoTime() < deadline);
-                assertEquals(generated, later, "generation never paused");
-                assertTrue(generated < choices * maxTokens, "paused at " + generated + " tokens, before the end");
+            try (RawStream stream = new RawStream(server.port(), "/v1/completions", floodRequest(choices), 4096)) {
+                double generated = generatedOncePaused(server);
+                assertTrue(generated < choices * MAX_TOKENS, "paused at " + generated + " tokens, before the end");
                 assertEquals(choices, TestServer.json(server.get("/admin/status")).get("running").asInt(),
                         "paused generations hold their slots");
 
                 assertEquals("HTTP/1.1 200 OK", stream.statusLine());
-                assertCompleteGreedyStream(stream.rest(), choices, maxTokens);
+                assertCompleteGreedyStream(stream.rest(), choices);
             }
         }
     }
 
+    /**
+     * Without drafting each update carries one token, so once every event loop is blocked a request
+     * can generate at most {@link Exchange#MAX_UNDELIVERED_UPDATES} more, plus the rest of the step
+     * in which it paused. The client reads all along, so the write queue never pauses it.
+     */
     @Test
     void anEventLoopThatFallsBehindPausesGenerationsUntilItCatchesUp() throws Exception {
         int choices = 4;
-        int maxTokens = 900;
         Path models = TinyModels.write(dir.resolve("tiny-stall"), 1024);
-        try (TestServer server = TestServer.start(models, "--max-batch", Integer.toString(choices))) {
-            String request = "{\"prompt\": \"flood\", \"max_tokens\": " + maxTokens + ", \"temperature\": 0, \"n\": " + choices
-                    + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}}";
-            Counter generatedTokens = server.server.metrics().registry().get(MeterName.GENERATION_TOKENS.meterName()).counter();
-            try (RawStream stream = new RawStream(server.port(), "/v1/completions", request)) {
+        try (TestServer server = TestServer.start(models, "--max-batch", Integer.toString(choices),
+                "--max-draft-tokens", "0")) {
+            try (RawStream stream = new RawStream(server.port(), "/v1/completions", floodRequest(choices))) {
                 assertEquals("HTTP/1.1 200 OK", stream.statusLine());
-                CountDownLatch release = new CountDownLatch(1);
+                CompletableFuture<List<String>> events = CompletableFuture.supplyAsync(stream::rest);
                 EventLoopGroup eventLoops = ((VertxInternal) server.server.vertx()).eventLoopGroup();
-                eventLoops.forEach(eventLoop -> eventLoop.execute(() -> awaitQuietly(release)));
+                int loops = (int) StreamSupport.stream(eventLoops.spliterator(), false).count();
+                CountDownLatch blocked = new CountDownLatch(loops);
+                CountDownLatch release = new CountDownLatch(1);
+                eventLoops.forEach(eventLoop -> eventLoop.execute(() -> {
+                    blocked.countDown();
+                    awaitQuietly(release);
+                }));
                 try {
-                    double generated;
-                    double later;
-                    long deadline = System.nanoTime() + 30_000_000_000L;
-                    do {
-                        generated = generatedTokens.count();
-                        Thread.sleep(300);
-                        later = generatedTokens.count();
-                    } while (later != generated && System.nanoTime() < deadline);
-                    assertEquals(generated, later, "generation never paused");
-                    assertTrue(generated < choices * maxTokens, "paused at " + generated + " tokens, before the end");
+                    assertTrue(blocked.await(30, TimeUnit.SECONDS), "the event loops never ran the blocking task");
+                    double whenBlocked = generatedTokens(server).count();
+                    double generated = generatedOncePaused(server);
+                    assertTrue(generated - whenBlocked <= Exchange.MAX_UNDELIVERED_UPDATES + choices,
+                            "generated " + (generated - whenBlocked) + " tokens after the event loops stopped");
+                    assertTrue(generated < choices * MAX_TOKENS, "paused at " + generated + " tokens, before the end");
                 } finally {
                     release.countDown();
                 }
-                assertCompleteGreedyStream(stream.rest(), choices, maxTokens);
+                assertCompleteGreedyStream(events.get(60, TimeUnit.SECONDS), choices);
             }
         }
+    }
+
+    /** A greedy stream of {@code choices} choices, {@link #MAX_TOKENS} tokens each, with a usage chunk. */
+    private static String floodRequest(int choices) {
+        return "{\"prompt\": \"flood\", \"max_tokens\": " + MAX_TOKENS + ", \"temperature\": 0, \"n\": " + choices
+                + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}}";
+    }
+
+    private static Counter generatedTokens(TestServer server) {
+        return server.server.metrics().registry().get(MeterName.GENERATION_TOKENS.meterName()).counter();
+    }
+
+    /** The generated-token count once it has held still, above zero, for {@link #STILL_WINDOWS} windows in a row. */
+    private static double generatedOncePaused(TestServer server) throws InterruptedException {
+        Counter generatedTokens = generatedTokens(server);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        double generated = generatedTokens.count();
+        int stillWindows = 0;
+        while (stillWindows < STILL_WINDOWS && System.nanoTime() < deadline) {
+            Thread.sleep(WINDOW_MILLIS);
+            double later = generatedTokens.count();
+            stillWindows = later == generated && later > 0 ? stillWindows + 1 : 0;
+            generated = later;
+        }
+        assertEquals(STILL_WINDOWS, stillWindows, "generation never paused");
+        return generated;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -96,7 +123,7 @@ class BackpressureTest {
     }
 
     /** Every choice ran to max_tokens with the same greedy text, and the usage chunk counts them all. */
-    private static void assertCompleteGreedyStream(List<String> events, int choices, int maxTokens) throws Exception {
+    private static void assertCompleteGreedyStream(List<String> events, int choices) throws Exception {
         StringBuilder[] texts = new StringBuilder[choices];
         String[] finishReasons = new String[choices];
         for (String event : events.subList(0, events.size() - 2)) {
@@ -111,7 +138,7 @@ class BackpressureTest {
             }
         }
         JsonNode usage = TestServer.JSON.readTree(events.get(events.size() - 2)).get("usage");
-        assertEquals(choices * maxTokens, usage.get("completion_tokens").asInt());
+        assertEquals(choices * MAX_TOKENS, usage.get("completion_tokens").asInt());
         for (int choice = 0; choice < choices; choice++) {
             assertEquals("length", finishReasons[choice]);
             assertEquals(texts[0].toString(), texts[choice].toString(), "greedy choices are identical");
