@@ -34,14 +34,16 @@ import picocli.CommandLine.ParameterException;
         subcommands = {BenchCommand.Model.class, BenchCommand.Projection.class, BenchCommand.Spec.class})
 final class BenchCommand implements Runnable {
 
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
     @Override
     public void run() {
         CommandLine.usage(this, System.out);
     }
 
     /** A report's header: which benchmark, on how many cores, on which Java. */
-    private static ObjectNode report(ObjectMapper json, String benchmark) {
-        ObjectNode report = json.createObjectNode();
+    private static ObjectNode report(String benchmark) {
+        ObjectNode report = JSON.createObjectNode();
         report.put("benchmark", benchmark);
         report.put("cpus", Runtime.getRuntime().availableProcessors());
         report.put("java", System.getProperty("java.version"));
@@ -49,10 +51,10 @@ final class BenchCommand implements Runnable {
     }
 
     /** Adds the results to the report, prints it on the command's output, and returns the exit status. */
-    private static int print(CommandSpec spec, ObjectMapper json, ObjectNode report, Object results)
+    private static int print(CommandSpec spec, ObjectNode report, Object results)
             throws IOException {
-        report.set("results", json.valueToTree(results));
-        spec.commandLine().getOut().println(json.writeValueAsString(report));
+        report.set("results", JSON.valueToTree(results));
+        spec.commandLine().getOut().println(JSON.writeValueAsString(report));
         return 0;
     }
 
@@ -105,10 +107,9 @@ final class BenchCommand implements Runnable {
                     }
                 }
             }
-            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode report = report(json, "model");
+            ObjectNode report = report("model");
             report.put("memoryBandwidthGBps", bandwidth);
-            return print(spec, json, report, results);
+            return print(spec, report, results);
         }
     }
 
@@ -144,8 +145,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode report = report(json, "projection");
+            ObjectNode report = report("projection");
             report.put("rows", rows);
             report.put("columns", columns);
             List<ProjectionBenchmark> benchmarks = new ArrayList<>();
@@ -161,7 +161,7 @@ final class BenchCommand implements Runnable {
             for (ProjectionBenchmark benchmark : benchmarks) {
                 results.addAll(benchmark.run());
             }
-            return print(spec, json, report, results);
+            return print(spec, report, results);
         }
     }
 
@@ -203,14 +203,13 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             List<SpecBenchmark.Prompt> selected = new ArrayList<>();
             Map<String, Integer> perDomain = new HashMap<>();
             for (String line : Files.readAllLines(prompts)) {
                 if (line.isBlank()) {
                     continue;
                 }
-                JsonNode entry = json.readTree(line);
+                JsonNode entry = JSON.readTree(line);
                 String domain = entry.path("domain").asText("default");
                 if (perDomain.merge(domain, 1, Integer::sum) <= promptsPerDomain) {
                     selected.add(new SpecBenchmark.Prompt(domain, entry.path("prompt").asText()));
@@ -221,13 +220,13 @@ final class BenchCommand implements Runnable {
                     Tokenizer tokenizer = Tokenizer.load(models.resolve("target"))) {
                 SpecBenchmark benchmark = new SpecBenchmark(target, draft, tokenizer,
                         SamplingParams.ofTemperature(temperature), maxTokens);
-                ObjectNode report = report(json, "spec");
+                ObjectNode report = report("spec");
                 report.put("models", models.toString());
                 report.put("backend", backend.option());
                 report.put("maxTokens", maxTokens);
                 report.put("temperature", temperature);
                 report.put("rounds", rounds);
-                return print(spec, json, report, benchmark.run(selected, batchSizes, rounds));
+                return print(spec, report, benchmark.run(selected, batchSizes, rounds));
             }
         }
     }
