@@ -3,6 +3,7 @@ package dev.specd.model.cpu;
 import static dev.specd.model.cpu.Bf16Kernels.HIGH_HALF;
 import static dev.specd.model.cpu.Bf16Kernels.PAIRS;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -69,13 +70,39 @@ record Bf16Matrix(int rows, int columns, int[] values) implements Matrix {
 
     @Override
     public void multiplyAdd(float[] x, int n, float[] y, int fromTile, int toTile) {
-        int fullTiles = rows / TILE_ROWS;
-        int touched = 0;
-        for (int tile = fromTile; tile < Math.min(toTile, fullTiles); tile++) {
-            touched ^= Bf16Kernels.tile(values, columns, rows, tile, x, n, y);
+        product(x, n, y, fromTile, toTile, true);
+    }
+
+    /** With the native kernels, y = W·x is stored without zeroing y first, and without reading it. */
+    @Override
+    public void multiply(float[] x, int n, float[] y, int fromTile, int toTile) {
+        if (NativeTiles.available()) {
+            product(x, n, y, fromTile, toTile, false);
+        } else {
+            Matrix.super.multiply(x, n, y, fromTile, toTile);
         }
-        loadedAhead = touched;
+    }
+
+    private void product(float[] x, int n, float[] y, int fromTile, int toTile, boolean accumulate) {
+        int fullTiles = rows / TILE_ROWS;
+        int wholeEnd = Math.min(toTile, fullTiles);
+        if (NativeTiles.available()) {
+            if (fromTile < wholeEnd) {
+                NativeTiles.multiply(values, columns, rows, fromTile, wholeEnd, x, n, y, accumulate);
+            }
+        } else {
+            int touched = 0;
+            for (int tile = fromTile; tile < wholeEnd; tile++) {
+                touched ^= Bf16Kernels.tile(values, columns, rows, tile, x, n, y);
+            }
+            loadedAhead = touched;
+        }
         if (toTile > fullTiles) {
+            if (!accumulate) {
+                for (int i = 0; i < n; i++) {
+                    Arrays.fill(y, i * rows + fullTiles * TILE_ROWS, (i + 1) * rows, 0f);
+                }
+            }
             partialTile(fullTiles, x, n, y);
         }
     }

@@ -1,5 +1,6 @@
 package dev.specd.model.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -33,6 +34,16 @@ sealed interface Matrix permits F32Matrix, Bf16Matrix {
      * x is [n][columns], y is [n][rows].
      */
     void multiplyAdd(float[] x, int n, float[] y, int fromTile, int toTile);
+
+    /** y[i][r] = W[r] · x[i], as {@link #multiplyAdd} over rows it first sets to zero. */
+    default void multiply(float[] x, int n, float[] y, int fromTile, int toTile) {
+        int first = fromTile * TILE_ROWS;
+        int last = Math.min(rows(), toTile * TILE_ROWS);
+        for (int i = 0; i < n; i++) {
+            Arrays.fill(y, i * rows() + first, i * rows() + last, 0f);
+        }
+        multiplyAdd(x, n, y, fromTile, toTile);
+    }
 
     /** Row {@code row} as float32 into {@code destination} from {@code offset}: an embedding lookup. */
     void copyRow(int row, float[] destination, int offset);

@@ -2,13 +2,16 @@ package dev.specd.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The tile products against a plain triple loop, for every number of inputs up to two full passes
- * and a remainder (each group size, and 13 = 5 + 4 + 4), at offsets and strides like attention's.
+ * and a remainder (each group size, and 13 = 5 + 4 + 4), at offsets and strides like attention's;
+ * bfloat16 products added to y and stored over it. Where {@link NativeTiles} loaded, the bfloat16
+ * products run on it; {@code NativeTilesTest} holds it to the Java kernels.
  */
 class TileKernelsTest {
 
@@ -64,6 +67,7 @@ class TileKernelsTest {
             Bf16Matrix matrix = Bf16Matrix.tiled(rows, columns, bits);
             float[] x = gaussians(random, n * columns);
             float[] y = gaussians(random, n * rows);
+            float[] initial = y.clone();
             float[] expected = y.clone();
             for (int i = 0; i < n; i++) {
                 for (int r = 0; r < rows; r++) {
@@ -77,6 +81,13 @@ class TileKernelsTest {
             matrix.multiplyAdd(x, n, y, 0, matrix.tiles());
             for (int v = 0; v < y.length; v++) {
                 assertEquals(expected[v], y[v], TOLERANCE, rows + " x " + columns + ", y[" + v + "]");
+            }
+            float[] product = new float[n * rows];
+            Arrays.fill(product, Float.NaN);
+            matrix.multiply(x, n, product, 0, matrix.tiles());
+            for (int v = 0; v < y.length; v++) {
+                assertEquals(expected[v] - initial[v], product[v], TOLERANCE,
+                        "y = W·x over what y held: " + rows + " x " + columns + ", y[" + v + "]");
             }
         }
     }

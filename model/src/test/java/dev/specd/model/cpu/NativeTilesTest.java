@@ -1,0 +1,91 @@
+package dev.specd.model.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The native tile kernels give bit for bit the Java kernels' sums ({@link Bf16Kernels#tile}, tile by
+ * tile), for every group size, passes of more than six inputs, odd and even column counts and a
+ * range of tiles inside a matrix; and a product that is not accumulated neither reads nor needs y.
+ * The library is built with the model module wherever a C compiler is present, as on this project's
+ * machines, so on x86-64 Linux with AVX-512 it must have loaded.
+ */
+class NativeTilesTest {
+
+    private static final int T = Matrix.TILE_ROWS;
+
+    @BeforeEach
+    void onlyWhereTheLibraryApplies() {
+        assumeTrue(Matrix.F.length() == 16 && System.getProperty("os.name").equals("Linux")
+                && System.getProperty("os.arch").equals("amd64"), "the native kernels assume x86-64 Linux with AVX-512");
+    }
+
+    @Test
+    void loadsOnThisMachine() {
+        assertTrue(NativeTiles.available(),
+                "no native tile kernels: was the model module built without a C compiler (cc), or with -D"
+                        + NativeTiles.ENABLED_PROPERTY + "=false?");
+    }
+
+    @ParameterizedTest(name = "{0} inputs")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 13})
+    void sumsAreBitForBitTheJavaKernels(int n) {
+        assumeTrue(NativeTiles.available());
+        SplittableRandom random = new SplittableRandom(200 + n);
+        for (int columns : new int[] {11, 12, 384}) {
+            int rows = 4 * T;
+            Bf16Matrix matrix = randomMatrix(random, rows, columns);
+            float[] x = gaussians(random, n * columns);
+            float[] y = gaussians(random, n * rows);
+            float[] expected = y.clone();
+            for (int tile = 1; tile < 3; tile++) {
+                Bf16Kernels.tile(matrix.values(), columns, rows, tile, x, n, expected);
+            }
+            NativeTiles.multiply(matrix.values(), columns, rows, 1, 3, x, n, y, true);
+            assertArrayEquals(expected, y, columns + " columns: tiles 1 and 2 added, the others untouched");
+        }
+    }
+
+    @ParameterizedTest(name = "{0} inputs")
+    @ValueSource(ints = {1, 5, 7})
+    void aProductNotAccumulatedOverwritesWhatYHeld(int n) {
+        assumeTrue(NativeTiles.available());
+        SplittableRandom random = new SplittableRandom(300 + n);
+        int rows = 2 * T;
+        int columns = 33;
+        Bf16Matrix matrix = randomMatrix(random, rows, columns);
+        float[] x = gaussians(random, n * columns);
+        float[] expected = new float[n * rows];
+        for (int tile = 0; tile < 2; tile++) {
+            Bf16Kernels.tile(matrix.values(), columns, rows, tile, x, n, expected);
+        }
+        float[] y = new float[n * rows];
+        Arrays.fill(y, Float.NaN);
+        NativeTiles.multiply(matrix.values(), columns, rows, 0, 2, x, n, y, false);
+        assertArrayEquals(expected, y);
+    }
+
+    static Bf16Matrix randomMatrix(SplittableRandom random, int rows, int columns) {
+        short[] bits = new short[rows * columns];
+        for (int v = 0; v < bits.length; v++) {
+            bits[v] = (short) (Float.floatToIntBits((float) random.nextGaussian()) >>> 16);
+        }
+        return Bf16Matrix.tiled(rows, columns, bits);
+    }
+
+    private static float[] gaussians(SplittableRandom random, int count) {
+        float[] values = new float[count];
+        for (int v = 0; v < count; v++) {
+            values[v] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+}
