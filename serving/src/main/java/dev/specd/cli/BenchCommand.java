@@ -122,7 +122,7 @@ final class BenchCommand implements Runnable {
         CommandSpec spec;
 
         @Option(names = "--rows", defaultValue = "" + ProjectionBenchmark.DEFAULT_ROWS,
-                description = "Output rows (default ${DEFAULT-VALUE}: the default target's gate and up, stacked).")
+                description = "Output rows (default ${DEFAULT-VALUE}: the default target's gate and up together).")
         int rows;
 
         @Option(names = "--columns", defaultValue = "" + ProjectionBenchmark.DEFAULT_COLUMNS,

@@ -15,8 +15,8 @@ final class Activations {
     final float[] normed; // [n][d] RMSNorm of x (the first rows hold the final norm of the logit rows)
     final float[] qkv; // [n][heads·D | kvHeads·D | kvHeads·D]
     final float[] attended; // [n][heads·D]
-    final float[] gateUp; // [n][ffn | ffn]
-    final float[] hidden; // [n][ffn]
+    final float[] hidden; // [n][ffn] gate·x, then silu(gate·x) ⊙ up·x
+    final float[] up; // [n][ffn] up·x
     final float[] logits; // [logit rows][vocab]
     final int[] slot; // [n] the KV-cache slot of each row
     final int[] position; // [n] its position in its sequence
@@ -32,8 +32,8 @@ final class Activations {
         normed = new float[capacity * d];
         qkv = new float[capacity * (qDim + 2 * kvDim)];
         attended = new float[capacity * qDim];
-        gateUp = new float[capacity * 2 * ffn];
         hidden = new float[capacity * ffn];
+        up = new float[capacity * ffn];
         logits = new float[logitCapacity * config.vocabSize()];
         slot = new int[capacity];
         position = new int[capacity];

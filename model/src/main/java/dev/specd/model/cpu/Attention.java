@@ -133,19 +133,13 @@ final class Attention implements WorkerPool.Task {
         for (int i = 0; i < count; i++) {
             Arrays.fill(s, i * scoreStride, i * scoreStride + tiles * T, 0f);
         }
-        float[] keys = cache.keys(layer, slot);
-        for (int tile = 0; tile < tiles; tile++) {
-            F32Kernels.tile(keys, cache.keyTile(kvHead, tile), T, headDim, q, 0, headDim, count, s, tile * T,
-                    scoreStride);
-        }
+        F32Kernels.tiles(cache.keys(layer, slot), cache.keyTile(kvHead, 0), headDim * T, T, headDim, tiles,
+                span - (tiles - 1) * T, q, 0, headDim, count, s, 0, scoreStride);
         normalize(s, first, count, span);
         Arrays.fill(o, 0, count * outputStride, 0f);
-        float[] values = cache.values(layer, slot);
-        int width = cache.width();
-        for (int tile = 0; tile < outputStride / T; tile++) {
-            F32Kernels.tile(values, cache.value(kvHead, 0) + tile * T, width, span, s, 0, scoreStride, count,
-                    o, tile * T, outputStride);
-        }
+        int valueTiles = outputStride / T;
+        F32Kernels.tiles(cache.values(layer, slot), cache.value(kvHead, 0), T, cache.width(), span, valueTiles,
+                headDim - (valueTiles - 1) * T, s, 0, scoreStride, count, o, 0, outputStride);
         for (int i = 0; i < count; i++) {
             int row = first + i / groupSize;
             int head = kvHead * groupSize + i % groupSize;

@@ -26,6 +26,23 @@ final class F32Kernels {
     private F32Kernels() {}
 
     /**
+     * {@link #tile} over {@code tiles} consecutive tiles: tile t's weights start at
+     * {@code at + t·tileStep} and its sums at {@code yAt + t·T}. Only the first {@code lastRows}
+     * rows of the last tile are wanted: the native kernels stop after the vector that holds the last
+     * of them, the Java ones compute the whole tile; past those rows y is unspecified.
+     */
+    static void tiles(float[] w, int at, int tileStep, int step, int columns, int tiles, int lastRows, float[] x,
+            int xAt, int xStride, int n, float[] y, int yAt, int yStride) {
+        if (NativeTiles.available()) {
+            NativeTiles.multiply(w, at, tileStep, step, columns, tiles, lastRows, x, xAt, xStride, n, y, yAt, yStride);
+            return;
+        }
+        for (int t = 0; t < tiles; t++) {
+            tile(w, at + t * tileStep, step, columns, x, xAt, xStride, n, y, yAt + t * TILE_ROWS, yStride);
+        }
+    }
+
+    /**
      * y[i][r] += Σ_k W[r][k] · x[i][k] for the T rows r of one tile and inputs i in [0, n), where
      * W[r][k] is w[at + k·step + r], x[i][k] is x[xAt + i·xStride + k] and y[i][r] is
      * y[yAt + i·yStride + r].

@@ -43,9 +43,10 @@ record F32Matrix(int rows, int columns, float[] values) implements Matrix {
     @Override
     public void multiplyAdd(float[] x, int n, float[] y, int fromTile, int toTile) {
         int fullTiles = rows / TILE_ROWS;
-        for (int tile = fromTile; tile < Math.min(toTile, fullTiles); tile++) {
-            F32Kernels.tile(values, tile * TILE_ROWS * columns, TILE_ROWS, columns, x, 0, columns, n,
-                    y, tile * TILE_ROWS, rows);
+        int wholeEnd = Math.min(toTile, fullTiles);
+        if (fromTile < wholeEnd) {
+            F32Kernels.tiles(values, fromTile * TILE_ROWS * columns, TILE_ROWS * columns, TILE_ROWS, columns,
+                    wholeEnd - fromTile, TILE_ROWS, x, 0, columns, n, y, fromTile * TILE_ROWS, rows);
         }
         if (toTile > fullTiles) {
             partialTile(fullTiles, x, n, y);

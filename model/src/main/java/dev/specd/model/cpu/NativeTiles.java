@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link Bf16Kernels}' products compiled from C ({@code model/src/main/c/bf16_tiles.c}) and called
- * through the foreign-function API, bit for bit the same sums. The Vector API has no prefetch
+ * {@link Bf16Kernels}' and {@link F32Kernels}' products compiled from C
+ * ({@code model/src/main/c/bf16_tiles.c}, {@code f32_tiles.c}) and called through the
+ * foreign-function API, bit for bit the same sums. The Vector API has no prefetch
  * instruction: the Java kernels load ahead instead, and those loads hold the reorder buffer until
  * their cache line arrives, so at five inputs a product from L3 waits on memory between bursts of
  * arithmetic. The C loop prefetches and keeps the two apart (gate_up's shape, five inputs from L3,
@@ -38,14 +39,26 @@ final class NativeTiles {
     static final String LIBRARY = "libspecd_tiles.so";
     private static final String RESOURCE = "/native/linux-x86_64/" + LIBRARY;
     private static final Logger log = LoggerFactory.getLogger(NativeTiles.class);
-    /** void specd_bf16_product(w, columns, rows, fromTile, toTile, x, n, y, accumulate), or null when not loaded. */
-    private static final MethodHandle PRODUCT = load();
+    /** void specd_bf16_product(w, columns, rows, fromTile, toTile, x, n, y, accumulate). */
+    private static final FunctionDescriptor BF16_PRODUCT = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT);
+    /** void specd_f32_product(w, at, tileStep, step, columns, tiles, lastRows, x, xAt, xStride, n, y, yAt, yStride). */
+    private static final FunctionDescriptor F32_PRODUCT = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    /**
+     * The library's entry points. A record, not an array: C2 trusts a record's fields as constants,
+     * so it inlines the calls and removes the heap segments that wrap their arrays.
+     */
+    private record Products(MethodHandle bf16, MethodHandle f32) {}
+
+    /** Null when the library is not loaded. */
+    private static final Products PRODUCTS = load();
 
     private NativeTiles() {}
 
-    /** Whether the native kernels serve the bfloat16 products in this process. */
+    /** Whether the native kernels serve the tile products (bfloat16 and float32) in this process. */
     static boolean available() {
-        return PRODUCT != null;
+        return PRODUCTS != null;
     }
 
     /**
@@ -56,14 +69,29 @@ final class NativeTiles {
     static void multiply(int[] w, int columns, int rows, int fromTile, int toTile, float[] x, int n, float[] y,
             boolean accumulate) {
         try {
-            PRODUCT.invokeExact(MemorySegment.ofArray(w), columns, rows, fromTile, toTile, MemorySegment.ofArray(x), n,
-                    MemorySegment.ofArray(y), accumulate ? 1 : 0);
+            PRODUCTS.bf16().invokeExact(MemorySegment.ofArray(w), columns, rows, fromTile, toTile, MemorySegment.ofArray(x),
+                    n, MemorySegment.ofArray(y), accumulate ? 1 : 0);
         } catch (Throwable e) {
             throw new IllegalStateException("native tile product failed", e);
         }
     }
 
-    private static MethodHandle load() {
+    /**
+     * {@link F32Kernels#tiles}: {@link F32Kernels#tile} over {@code tiles} tiles, tileStep floats
+     * apart in w and T apart in y, the last one only as far as the vector of rows that holds row
+     * {@code lastRows} − 1. Only when {@link #available()}.
+     */
+    static void multiply(float[] w, int at, int tileStep, int step, int columns, int tiles, int lastRows, float[] x,
+            int xAt, int xStride, int n, float[] y, int yAt, int yStride) {
+        try {
+            PRODUCTS.f32().invokeExact(MemorySegment.ofArray(w), at, tileStep, step, columns, tiles, lastRows,
+                    MemorySegment.ofArray(x), xAt, xStride, n, MemorySegment.ofArray(y), yAt, yStride);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native tile product failed", e);
+        }
+    }
+
+    private static Products load() {
         if (!Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"))) {
             log.info("native tile kernels off (-D{}=false): the Java kernels serve", ENABLED_PROPERTY);
             return null;
@@ -81,12 +109,12 @@ final class NativeTiles {
             file.toFile().deleteOnExit();
             Files.copy(library, file, StandardCopyOption.REPLACE_EXISTING);
             Linker linker = Linker.nativeLinker();
-            MemorySegment symbol = SymbolLookup.libraryLookup(file, Arena.global())
-                    .findOrThrow("specd_bf16_product");
-            return linker.downcallHandle(symbol,
-                    FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS,
-                            JAVA_INT),
-                    Linker.Option.critical(true));
+            SymbolLookup symbols = SymbolLookup.libraryLookup(file, Arena.global());
+            return new Products(
+                    linker.downcallHandle(symbols.findOrThrow("specd_bf16_product"), BF16_PRODUCT,
+                            Linker.Option.critical(true)),
+                    linker.downcallHandle(symbols.findOrThrow("specd_f32_product"), F32_PRODUCT,
+                            Linker.Option.critical(true)));
         } catch (IOException | RuntimeException e) {
             log.warn("could not load the native tile kernels, the Java kernels serve: {}", e.toString());
             return null;

@@ -35,7 +35,12 @@ final class Projection implements WorkerPool.Task {
         this.weight = weight;
         this.bias = bias;
         this.pool = pool;
-        grain = Math.max(1, weight.tiles() / (pool.size() * CHUNKS_PER_THREAD));
+        grain = grain(weight.tiles(), pool);
+    }
+
+    /** Tiles per chunk of a region over {@code tiles} tiles of weights. */
+    static int grain(int tiles, WorkerPool pool) {
+        return Math.max(1, tiles / (pool.size() * CHUNKS_PER_THREAD));
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  */
 public final class ProjectionBenchmark {
 
-    /** The default target's gate and up projections, stacked, as the forward runs them. */
+    /** The default target's gate and up projections together: the weights one feed-forward region reads. */
     public static final int DEFAULT_ROWS = 2048;
     public static final int DEFAULT_COLUMNS = 384;
 

@@ -66,25 +66,23 @@ final class VectorMath {
     }
 
     /**
-     * SwiGLU's gating over n rows: hidden[i] = silu(gate) ⊙ up, where row i of {@code gateUp} is
-     * [gate | up], each {@code width} wide, and silu(g) = g / (1 + exp(−g)).
+     * SwiGLU's gating, in place over columns [from, to) of n rows of width {@code width}:
+     * gate = silu(gate) ⊙ up, where silu(g) = g / (1 + exp(−g)).
      */
-    static void swiGlu(float[] gateUp, int n, int width, float[] hidden) {
+    static void swiGlu(float[] gate, float[] up, int n, int width, int from, int to) {
         FloatVector one = FloatVector.broadcast(F, 1f);
-        int bound = F.loopBound(width);
+        int bound = from + F.loopBound(to - from);
         for (int i = 0; i < n; i++) {
-            int gate = i * 2 * width;
-            int up = gate + width;
-            int out = i * width;
-            int j = 0;
+            int row = i * width;
+            int j = from;
             for (; j < bound; j += F.length()) {
-                FloatVector g = FloatVector.fromArray(F, gateUp, gate + j);
+                FloatVector g = FloatVector.fromArray(F, gate, row + j);
                 FloatVector sigmoid = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
-                g.mul(sigmoid).mul(FloatVector.fromArray(F, gateUp, up + j)).intoArray(hidden, out + j);
+                g.mul(sigmoid).mul(FloatVector.fromArray(F, up, row + j)).intoArray(gate, row + j);
             }
-            for (; j < width; j++) {
-                float g = gateUp[gate + j];
-                hidden[out + j] = g / (1 + (float) Math.exp(-g)) * gateUp[up + j];
+            for (; j < to; j++) {
+                float g = gate[row + j];
+                gate[row + j] = g / (1 + (float) Math.exp(-g)) * up[row + j];
             }
         }
     }

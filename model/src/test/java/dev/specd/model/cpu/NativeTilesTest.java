@@ -1,6 +1,7 @@
 package dev.specd.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,9 +13,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The native tile kernels give bit for bit the Java kernels' sums ({@link Bf16Kernels#tile}, tile by
- * tile), for every group size, passes of more than six inputs, odd and even column counts and a
- * range of tiles inside a matrix; and a product that is not accumulated neither reads nor needs y.
+ * The native tile kernels give bit for bit the Java kernels' sums ({@link Bf16Kernels#tile} and
+ * {@link F32Kernels#tile}, tile by tile), for every group size, passes of more than six inputs, odd
+ * and even column counts and a range of tiles inside a matrix; a bfloat16 product that is not
+ * accumulated neither reads nor needs y, and a float32 one cut short leaves the rest of y alone.
  * The library is built with the model module wherever a C compiler is present, as on this project's
  * machines, so on x86-64 Linux with AVX-512 it must have loaded.
  */
@@ -71,6 +73,46 @@ class NativeTilesTest {
         Arrays.fill(y, Float.NaN);
         NativeTiles.multiply(matrix.values(), columns, rows, 0, 2, x, n, y, false);
         assertArrayEquals(expected, y);
+    }
+
+    /**
+     * Three tiles at attention's offsets and strides (a column stride wider than a tile, as the
+     * values' rows), the last cut to 35 rows: the native kernels sum the first three vectors of it,
+     * bit for bit as the Java kernels do, and leave the fourth as it was.
+     */
+    @ParameterizedTest(name = "{0} inputs")
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 13})
+    void f32SumsAreBitForBitTheJavaKernels(int n) {
+        assumeTrue(NativeTiles.available());
+        SplittableRandom random = new SplittableRandom(400 + n);
+        int columns = 37;
+        int step = T + 16;
+        int tileStep = columns * step + 8;
+        int tiles = 3;
+        int lastRows = 2 * 16 + 3;
+        int at = 48;
+        float[] w = gaussians(random, at + tiles * tileStep);
+        int xAt = 5;
+        int xStride = columns + 3;
+        float[] x = gaussians(random, xAt + n * xStride);
+        int yAt = 7;
+        int yStride = tiles * T + 9;
+        float[] y = gaussians(random, yAt + n * yStride);
+        float[] initial = y.clone();
+        float[] expected = y.clone();
+        for (int tile = 0; tile < tiles; tile++) {
+            F32Kernels.tile(w, at + tile * tileStep, step, columns, x, xAt, xStride, n, expected, yAt + tile * T,
+                    yStride);
+        }
+        NativeTiles.multiply(w, at, tileStep, step, columns, tiles, lastRows, x, xAt, xStride, n, y, yAt, yStride);
+        int computed = (tiles - 1) * T + 3 * 16;
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < tiles * T; r++) {
+                int v = yAt + i * yStride + r;
+                assertEquals(Float.floatToRawIntBits(r < computed ? expected[v] : initial[v]),
+                        Float.floatToRawIntBits(y[v]), "input " + i + ", row " + r);
+            }
+        }
     }
 
     static Bf16Matrix randomMatrix(SplittableRandom random, int rows, int columns) {
