@@ -15,8 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The Llama-family decoder of {@link dev.specd.model.llama.Transformer}, for CPU inference in plain
- * Java with the Vector API: no native calls, no per-operation dispatch, no allocation per step. A
+ * The Llama-family decoder of {@link dev.specd.model.llama.Transformer}, for CPU inference in Java
+ * with the Vector API, its tile products in C where {@link NativeTiles} loads: no per-operation
+ * dispatch, and no allocation per step but the logits it returns. A
  * forward runs every new token of every request as one block of rows, so each weight matrix is
  * read once per forward whether it scores one position or a verification block of several; the
  * matrix products are shared out across the cores by output row ({@link WorkerPool}). Weights stay
