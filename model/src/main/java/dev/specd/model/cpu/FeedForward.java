@@ -18,7 +18,7 @@ final class FeedForward implements WorkerPool.Task {
     // The call in progress.
     private float[] input;
     private int count;
-    private float[] gated;
+    private float[] hidden;
     private float[] upScratch;
 
     FeedForward(Matrix gate, Matrix up, Matrix down, WorkerPool pool) {
@@ -40,7 +40,7 @@ final class FeedForward implements WorkerPool.Task {
     void apply(float[] input, int n, float[] hidden, float[] upScratch, float[] residual) {
         this.input = input;
         this.count = n;
-        this.gated = hidden;
+        this.hidden = hidden;
         this.upScratch = upScratch;
         pool.run(this, gate.tiles(), grain);
         down.apply(hidden, n, residual, true);
@@ -49,11 +49,11 @@ final class FeedForward implements WorkerPool.Task {
     /** Hidden units of tiles [fromTile, toTile), for every input. */
     @Override
     public void run(int fromTile, int toTile, int worker) {
-        gate.multiply(input, count, gated, fromTile, toTile);
+        gate.multiply(input, count, hidden, fromTile, toTile);
         up.multiply(input, count, upScratch, fromTile, toTile);
         int first = fromTile * Matrix.TILE_ROWS;
         int last = Math.min(gate.rows(), toTile * Matrix.TILE_ROWS);
-        VectorMath.swiGlu(gated, upScratch, count, gate.rows(), first, last);
+        VectorMath.swiGlu(hidden, upScratch, count, gate.rows(), first, last);
     }
 
     /** Bytes of weights one application reads. */
