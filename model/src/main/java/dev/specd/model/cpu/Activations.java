@@ -12,16 +12,17 @@ final class Activations {
     final int capacity; // rows
     final int logitCapacity;
     final float[] x; // [n][d] the residual stream
-    final float[] normed; // [n][d] RMSNorm of x (the first rows hold the final norm of the logit rows)
-    final float[] qkv; // [n][heads·D | kvHeads·D | kvHeads·D]
+    final float[] qkv; // [n][kvHeads][groupSize·D queries | D key | D value] (Attention.qkvRowOrder)
     final float[] attended; // [n][heads·D]
     final float[] hidden; // [n][ffn] gate·x, then silu(gate·x) ⊙ up·x
     final float[] up; // [n][ffn] up·x
     final float[] logits; // [logit rows][vocab]
     final int[] slot; // [n] the KV-cache slot of each row
     final int[] position; // [n] its position in its sequence
+    final int[] logitSource; // [logit rows] the row of x each logit row is
+    final WorkerNorm workerNorm; // RMSNorm of rows of x, each thread of a region its own copy
 
-    Activations(ModelConfig config, int capacity, int logitCapacity) {
+    Activations(ModelConfig config, int capacity, int logitCapacity, int workers) {
         this.capacity = capacity;
         this.logitCapacity = logitCapacity;
         int d = config.hiddenSize();
@@ -29,7 +30,6 @@ final class Activations {
         int kvDim = config.numKeyValueHeads() * config.headDim();
         int ffn = config.intermediateSize();
         x = new float[capacity * d];
-        normed = new float[capacity * d];
         qkv = new float[capacity * (qDim + 2 * kvDim)];
         attended = new float[capacity * qDim];
         hidden = new float[capacity * ffn];
@@ -37,6 +37,8 @@ final class Activations {
         logits = new float[logitCapacity * config.vocabSize()];
         slot = new int[capacity];
         position = new int[capacity];
+        logitSource = new int[logitCapacity];
+        workerNorm = new WorkerNorm(workers, capacity, d);
     }
 
     boolean fits(int rows, int logitRows) {

@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal grouped-query attention of a forward's rows over their slots' cached keys and values:
- * row i, at position p, attends to positions [0, p] of its own slot, which already hold this
- * forward's new keys and values. Query head h reads key/value head h / groupSize.
+ * row i, at position p, attends to positions [0, p] of its own slot. Query head h reads key/value
+ * head h / groupSize.
  *
  * <p>The work is shared out by (block, key/value head). A block is up to {@value #BLOCK_ROWS}
  * consecutive rows of one request: a decode step's one row, a verification's γ + 1, a stretch of a
@@ -18,6 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * columns are positions). The cache is what these
  * products wait on, not the arithmetic, and this way a block reads each head's keys and values once,
  * not once per row and query head: verifying five positions costs little more than decoding one.
+ *
+ * <p>Each item first rotates its group's queries and key to their positions (RoPE) and writes the
+ * key and value into the cache, so that this work is shared out too and the rows' queries, keys and
+ * values stay in the cache of the core that computed them ({@link #qkvRowOrder}). A prompt split
+ * into several blocks is the exception: its blocks read each other's keys, so all are written, in a
+ * region of their own, before any block attends.
  */
 final class Attention implements WorkerPool.Task {
 
@@ -28,10 +34,12 @@ final class Attention implements WorkerPool.Task {
     private static final int CHUNKS_PER_THREAD = 4;
 
     private final WorkerPool pool;
+    private final RotaryTable rope;
     private final int heads;
     private final int kvHeads;
     private final int groupSize;
     private final int headDim;
+    private final int groupWidth; // a group's queries, key and value in a row of qkv
     private final int qkvWidth;
     private final float scale;
     private final int blockQueries; // BLOCK_ROWS · groupSize
@@ -49,22 +57,54 @@ final class Attention implements WorkerPool.Task {
     /** Block b is rows [blockStart[b], blockStart[b + 1]). */
     private int[] blockStart = new int[2];
     // The call in progress.
+    private boolean storing; // items rotate and store their rows' keys and values (else: done before)
+    private boolean attending; // items attend (else: only store)
     private CpuKVCache cache;
     private int layer;
     private Activations activations;
 
     Attention(ModelConfig config, WorkerPool pool) {
         this.pool = pool;
+        rope = new RotaryTable(config);
         heads = config.numAttentionHeads();
         kvHeads = config.numKeyValueHeads();
         groupSize = config.kvGroupSize();
         headDim = config.headDim();
-        qkvWidth = (heads + 2 * kvHeads) * headDim;
+        groupWidth = (groupSize + 2) * headDim;
+        qkvWidth = kvHeads * groupWidth;
         scale = (float) (1.0 / Math.sqrt(headDim));
         outputStride = Math.ceilDiv(headDim, T) * T;
         blockQueries = BLOCK_ROWS * groupSize;
         queries = new float[pool.size()][blockQueries * headDim];
         outputs = new float[pool.size()][blockQueries * outputStride];
+    }
+
+    /**
+     * The order of the stacked q, k and v projections' rows (q, then k, then v, as the checkpoint
+     * has them) in qkv: grouped by key/value head, each group's query heads, then its key, then its
+     * value. The thread that computes a group's tiles of qkv is then, as a rule, the one that
+     * attends with them (the calling thread claims the first chunk of both regions), and its queries,
+     * key and value do not cross between cores' caches.
+     */
+    static int[] qkvRowOrder(ModelConfig config) {
+        int headDim = config.headDim();
+        int groupSize = config.kvGroupSize();
+        int kvHeads = config.numKeyValueHeads();
+        int qDim = config.numAttentionHeads() * headDim;
+        int[] order = new int[qDim + 2 * kvHeads * headDim];
+        int row = 0;
+        for (int group = 0; group < kvHeads; group++) {
+            for (int q = 0; q < groupSize * headDim; q++) {
+                order[row++] = group * groupSize * headDim + q;
+            }
+            for (int k = 0; k < headDim; k++) {
+                order[row++] = qDim + group * headDim + k;
+            }
+            for (int v = 0; v < headDim; v++) {
+                order[row++] = qDim + (kvHeads + group) * headDim + v;
+            }
+        }
+        return order;
     }
 
     /** Fills {@code activations.attended} for rows [0, n) from their queries in {@code activations.qkv}. */
@@ -79,7 +119,28 @@ final class Attention implements WorkerPool.Task {
         }
         int blocks = splitIntoBlocks(activations.slot, n);
         int items = blocks * kvHeads;
-        pool.run(this, items, Math.max(1, items / (pool.size() * CHUNKS_PER_THREAD)));
+        int grain = Math.max(1, items / (pool.size() * CHUNKS_PER_THREAD));
+        boolean blockPerSlot = blocks == slots(activations.slot, n);
+        if (!blockPerSlot) {
+            // A long prompt's blocks read each other's keys: all are stored before any block attends.
+            storing = true;
+            attending = false;
+            pool.run(this, items, grain);
+        }
+        storing = blockPerSlot;
+        attending = true;
+        pool.run(this, items, grain);
+    }
+
+    /** How many runs of rows of one slot rows [0, n) make. */
+    private static int slots(int[] slot, int n) {
+        int runs = 0;
+        for (int row = 0; row < n; row++) {
+            if (row == 0 || slot[row] != slot[row - 1]) {
+                runs++;
+            }
+        }
+        return runs;
     }
 
     /**
@@ -110,7 +171,33 @@ final class Attention implements WorkerPool.Task {
     public void run(int from, int to, int worker) {
         for (int item = from; item < to; item++) {
             int block = item / kvHeads;
-            attend(blockStart[block], blockStart[block + 1], item % kvHeads, worker);
+            if (storing) {
+                rotateAndStore(blockStart[block], blockStart[block + 1], item % kvHeads);
+            }
+            if (attending) {
+                attend(blockStart[block], blockStart[block + 1], item % kvHeads, worker);
+            }
+        }
+    }
+
+    /**
+     * Rotates the queries of {@code kvHead}'s group and its key, for rows [first, end), to their
+     * positions, and writes the key and value into the rows' slot.
+     */
+    private void rotateAndStore(int first, int end, int kvHead) {
+        Activations a = activations;
+        for (int row = first; row < end; row++) {
+            int group = row * qkvWidth + kvHead * groupWidth;
+            int position = a.position[row];
+            rope.rotate(a.qkv, group, groupSize, position);
+            int key = group + groupSize * headDim;
+            rope.rotate(a.qkv, key, 1, position);
+            float[] keys = cache.keys(layer, a.slot[row]);
+            int stored = cache.key(kvHead, position);
+            for (int d = 0; d < headDim; d++) {
+                keys[stored + d * T] = a.qkv[key + d];
+            }
+            System.arraycopy(a.qkv, key + headDim, cache.values(layer, a.slot[row]), cache.value(kvHead, position), headDim);
         }
     }
 
@@ -124,7 +211,7 @@ final class Attention implements WorkerPool.Task {
         for (int row = first; row < end; row++) {
             span = Math.max(span, activations.position[row] + 1);
             for (int g = 0; g < groupSize; g++) {
-                scaleInto(activations.qkv, row * qkvWidth + (kvHead * groupSize + g) * headDim, q,
+                scaleInto(activations.qkv, row * qkvWidth + kvHead * groupWidth + g * headDim, q,
                         ((row - first) * groupSize + g) * headDim);
             }
         }

@@ -5,6 +5,7 @@ import dev.specd.model.safetensors.SafetensorsReader;
 import java.io.IOException;
 import java.nio.ShortBuffer;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Tensors of a safetensors checkpoint copied onto the heap for the CPU backend. Matrices keep
@@ -21,6 +22,14 @@ final class CheckpointTensors {
 
     /** The named [rows, columns] matrices stacked row-wise into one (q, k, v into qkv, say). */
     Matrix stackedMatrix(List<String> names) throws IOException {
+        return stackedMatrix(names, null);
+    }
+
+    /**
+     * The named matrices stacked row-wise, then rows reordered: row i of the result is row
+     * {@code rowOrder[i]} of the stack (null: in order).
+     */
+    Matrix stackedMatrix(List<String> names, int[] rowOrder) throws IOException {
         int rows = 0;
         int columns = -1;
         boolean allBf16 = true;
@@ -40,13 +49,13 @@ final class CheckpointTensors {
                 stored.get(values, offset, count);
                 offset += count;
             }
-            return Bf16Matrix.tiled(rows, columns, values);
+            return Bf16Matrix.tiled(rows, columns, reordered(values, elements, columns, rowOrder, short[]::new));
         }
         float[] values = new float[elements];
         for (String name : names) {
             offset += reader.readFloats(name, values, offset);
         }
-        return F32Matrix.tiled(rows, columns, values);
+        return F32Matrix.tiled(rows, columns, reordered(values, elements, columns, rowOrder, float[]::new));
     }
 
     Matrix matrix(String name) throws IOException {
@@ -63,8 +72,23 @@ final class CheckpointTensors {
         return values;
     }
 
-    /** Several 1-D tensors end to end (the q, k and v biases), or null when {@code names} is empty. */
-    float[] stackedVector(List<String> names) throws IOException {
+    /** Rows of {@code columns} elements in the order {@code rowOrder} gives (null: as they are). */
+    private static <T> T reordered(T rows, int length, int columns, int[] rowOrder, IntFunction<T> allocate) {
+        if (rowOrder == null) {
+            return rows;
+        }
+        T result = allocate.apply(length);
+        for (int i = 0; i < rowOrder.length; i++) {
+            System.arraycopy(rows, rowOrder[i] * columns, result, i * columns, columns);
+        }
+        return result;
+    }
+
+    /**
+     * Several 1-D tensors end to end (the q, k and v biases), element i then taken from
+     * {@code order[i]} (null: in order); null when {@code names} is empty.
+     */
+    float[] stackedVector(List<String> names, int[] order) throws IOException {
         if (names.isEmpty()) {
             return null;
         }
@@ -77,6 +101,6 @@ final class CheckpointTensors {
         for (String name : names) {
             offset += reader.readFloats(name, values, offset);
         }
-        return values;
+        return reordered(values, values.length, 1, order, float[]::new);
     }
 }

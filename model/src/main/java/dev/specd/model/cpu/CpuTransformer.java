@@ -37,10 +37,10 @@ public final class CpuTransformer implements CausalLM {
     private final Block[] blocks;
     private final float[] finalNorm;
     private final Projection head; // over the embedding when tied
-    private final RotaryTable rope;
     private final Attention attention;
     private final float eps;
     private final LogitCopy logitCopy;
+    private final int workers;
     private Activations activations;
 
     private CpuTransformer(ModelConfig config, WorkerPool pool, Matrix embedding, Block[] blocks, float[] finalNorm,
@@ -51,10 +51,10 @@ public final class CpuTransformer implements CausalLM {
         this.finalNorm = finalNorm;
         this.head = new Projection(head, null, pool);
         logitCopy = new LogitCopy(pool, config.vocabSize());
-        rope = new RotaryTable(config);
         attention = new Attention(config, pool);
         eps = (float) config.rmsNormEps();
-        activations = new Activations(config, 1, 1);
+        workers = pool.size();
+        activations = new Activations(config, 1, 1, workers);
     }
 
     /**
@@ -69,6 +69,7 @@ public final class CpuTransformer implements CausalLM {
             LlamaWeights.verify(reader, config);
             CheckpointTensors tensors = new CheckpointTensors(reader);
             Block[] blocks = new Block[config.numLayers()];
+            int[] qkvOrder = Attention.qkvRowOrder(config);
             for (int i = 0; i < blocks.length; i++) {
                 List<String> qkv = List.of(layer(i, "self_attn.q_proj.weight"), layer(i, "self_attn.k_proj.weight"),
                         layer(i, "self_attn.v_proj.weight"));
@@ -78,7 +79,8 @@ public final class CpuTransformer implements CausalLM {
                         : List.of();
                 blocks[i] = new Block(
                         tensors.vector(layer(i, "input_layernorm.weight")),
-                        new Projection(tensors.stackedMatrix(qkv), tensors.stackedVector(qkvBias), pool),
+                        new Projection(tensors.stackedMatrix(qkv, qkvOrder), tensors.stackedVector(qkvBias, qkvOrder),
+                                pool),
                         new Projection(tensors.matrix(layer(i, "self_attn.o_proj.weight")),
                                 tensors.vector(config.outputProjectionBias() ? layer(i, "self_attn.o_proj.bias") : null),
                                 pool),
@@ -150,7 +152,7 @@ public final class CpuTransformer implements CausalLM {
     private Activations activations(int rows, int logitRows) {
         if (!activations.fits(rows, logitRows)) {
             activations = new Activations(config, Math.max(rows, activations.capacity),
-                    Math.max(logitRows, activations.logitCapacity));
+                    Math.max(logitRows, activations.logitCapacity), workers);
         }
         return activations;
     }
@@ -172,59 +174,24 @@ public final class CpuTransformer implements CausalLM {
     /** One pre-norm decoder block over rows [0, n): x += attention(norm(x)); x += feedForward(norm(x)). */
     private void block(int layer, CpuKVCache cache, Activations a, int n) {
         Block block = blocks[layer];
-        int d = config.hiddenSize();
-        for (int i = 0; i < n; i++) {
-            VectorMath.rmsNorm(a.x, i * d, block.attentionNorm(), eps, a.normed, i * d);
-        }
-        block.qkv().apply(a.normed, n, a.qkv, false);
-        storeKeysAndValues(layer, cache, a, n);
+        block.qkv().apply(a.workerNorm.of(a.x, n, block.attentionNorm(), eps), n, a.qkv, false);
         attention.apply(cache, layer, a, n);
         block.output().apply(a.attended, n, a.x, true);
-        for (int i = 0; i < n; i++) {
-            VectorMath.rmsNorm(a.x, i * d, block.feedForwardNorm(), eps, a.normed, i * d);
-        }
-        block.feedForward().apply(a.normed, n, a.hidden, a.up, a.x);
-    }
-
-    /** Rotates each row's queries and keys to its position, and writes its keys and values into its slot. */
-    private void storeKeysAndValues(int layer, CpuKVCache cache, Activations a, int n) {
-        int headDim = config.headDim();
-        int heads = config.numAttentionHeads();
-        int kvHeads = config.numKeyValueHeads();
-        int qDim = heads * headDim;
-        int kvDim = kvHeads * headDim;
-        int width = qDim + 2 * kvDim;
-        for (int i = 0; i < n; i++) {
-            int row = i * width;
-            int position = a.position[i];
-            rope.rotate(a.qkv, row, heads, position);
-            rope.rotate(a.qkv, row + qDim, kvHeads, position);
-            float[] keys = cache.keys(layer, a.slot[i]);
-            float[] values = cache.values(layer, a.slot[i]);
-            for (int head = 0; head < kvHeads; head++) {
-                int key = cache.key(head, position);
-                int from = row + qDim + head * headDim;
-                for (int d = 0; d < headDim; d++) {
-                    keys[key + d * Matrix.TILE_ROWS] = a.qkv[from + d];
-                }
-                System.arraycopy(a.qkv, from + kvDim, values, cache.value(head, position), headDim);
-            }
-        }
+        block.feedForward().apply(a.workerNorm.of(a.x, n, block.feedForwardNorm(), eps), n, a.hidden, a.up, a.x);
     }
 
     /** Final norm and vocabulary head over each request's last logitPositions rows: [logit rows][V]. */
     private float[][] logits(List<ScoreRequest> batch, Activations a, int logitRows) {
-        int d = config.hiddenSize();
         int selected = 0;
         int row = 0;
         for (ScoreRequest request : batch) {
             int length = request.tokens().length;
             for (int t = length - request.logitPositions(); t < length; t++) {
-                VectorMath.rmsNorm(a.x, (row + t) * d, finalNorm, eps, a.normed, selected++ * d);
+                a.logitSource[selected++] = row + t;
             }
             row += length;
         }
-        head.apply(a.normed, logitRows, a.logits, false);
+        head.apply(a.workerNorm.of(a.x, a.logitSource, logitRows, finalNorm, eps), logitRows, a.logits, false);
         return logitCopy.copy(a.logits, logitRows);
     }
 

@@ -16,7 +16,7 @@ final class FeedForward implements WorkerPool.Task {
     private final WorkerPool pool;
     private final int grain;
     // The call in progress.
-    private float[] input;
+    private WorkerNorm input;
     private int count;
     private float[] hidden;
     private float[] upScratch;
@@ -34,10 +34,11 @@ final class FeedForward implements WorkerPool.Task {
     }
 
     /**
-     * residual[i] += down(silu(gate·input[i]) ⊙ up·input[i]) for i in [0, n): input is [n][d],
-     * hidden and upScratch [n][ffn] working memory (hidden ends holding the gated hidden state).
+     * residual[i] += down(silu(gate·x̂[i]) ⊙ up·x̂[i]) for i in [0, n): x̂ the normed rows of
+     * {@code input} ([n][d], each thread norms them for itself), hidden and upScratch [n][ffn]
+     * working memory (hidden ends holding the gated hidden state).
      */
-    void apply(float[] input, int n, float[] hidden, float[] upScratch, float[] residual) {
+    void apply(WorkerNorm input, int n, float[] hidden, float[] upScratch, float[] residual) {
         this.input = input;
         this.count = n;
         this.hidden = hidden;
@@ -49,8 +50,9 @@ final class FeedForward implements WorkerPool.Task {
     /** Hidden units of tiles [fromTile, toTile), for every input. */
     @Override
     public void run(int fromTile, int toTile, int worker) {
-        gate.multiply(input, count, hidden, fromTile, toTile);
-        up.multiply(input, count, upScratch, fromTile, toTile);
+        float[] x = input.rows(worker);
+        gate.multiply(x, count, hidden, fromTile, toTile);
+        up.multiply(x, count, upScratch, fromTile, toTile);
         int first = fromTile * Matrix.TILE_ROWS;
         int last = Math.min(gate.rows(), toTile * Matrix.TILE_ROWS);
         VectorMath.swiGlu(hidden, upScratch, count, gate.rows(), first, last);

@@ -24,6 +24,7 @@ final class Projection implements WorkerPool.Task {
     private final int grain;
     // The call in progress.
     private float[] input;
+    private WorkerNorm normedInput;
     private int count;
     private float[] output;
     private boolean accumulate;
@@ -49,19 +50,42 @@ final class Projection implements WorkerPool.Task {
      */
     void apply(float[] input, int n, float[] output, boolean accumulate) {
         this.input = input;
+        this.normedInput = null;
         this.count = n;
         this.output = output;
         this.accumulate = accumulate;
         pool.run(this, weight.tiles(), grain);
     }
 
-    /** Output rows of tiles [fromTile, toTile), for every input. */
+    /** {@link #apply} to the normed rows, which each thread norms for itself. */
+    void apply(WorkerNorm input, int n, float[] output, boolean accumulate) {
+        this.input = null;
+        this.normedInput = input;
+        this.count = n;
+        this.output = output;
+        this.accumulate = accumulate;
+        pool.run(this, weight.tiles(), grain);
+    }
+
+    /**
+     * Output rows of tiles [fromTile, toTile), for every input. Two calls, not one on a conditional
+     * input: C2 does not remove the heap segments that wrap an input it merged from two arrays, and a
+     * decode step then allocated one per product ({@code CpuTransformerTest}).
+     */
     @Override
     public void run(int fromTile, int toTile, int worker) {
-        if (accumulate) {
-            weight.multiplyAdd(input, count, output, fromTile, toTile);
+        if (normedInput == null) {
+            multiply(input, fromTile, toTile);
         } else {
-            weight.multiply(input, count, output, fromTile, toTile);
+            multiply(normedInput.rows(worker), fromTile, toTile);
+        }
+    }
+
+    private void multiply(float[] x, int fromTile, int toTile) {
+        if (accumulate) {
+            weight.multiplyAdd(x, count, output, fromTile, toTile);
+        } else {
+            weight.multiply(x, count, output, fromTile, toTile);
         }
         if (bias != null) {
             int rows = weight.rows();
