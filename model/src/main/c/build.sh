@@ -1,11 +1,11 @@
 #!/bin/sh
-# Builds the native tile kernels (bf16_tiles.c, f32_tiles.c) into $1/libspecd_tiles.so; run by the model module's
+# Builds the native tile kernels (bf16_tiles.c, f32_tiles.c, amx_tiles.c) into $1/libspecd_tiles.so; run by the model module's
 # Maven build. Without a C compiler, or off x86-64 Linux, it builds nothing and says so: the Java
 # kernels then serve alone (NativeTiles.available() is false).
 #   sh model/src/main/c/build.sh model/target/classes/native/linux-x86_64
 set -eu
 out="$1"
-sources="$(dirname "$0")/bf16_tiles.c $(dirname "$0")/f32_tiles.c"
+here="$(dirname "$0")"
 compiler="${CC:-cc}"
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "specd: no native tile kernels for $(uname -s)-$(uname -m); the Java kernels serve" >&2
@@ -18,5 +18,15 @@ fi
 mkdir -p "$out"
 # AVX-512F only, not -march=native: the library runs on any AVX-512 machine, and NativeTiles loads
 # it only where the JVM's widest float vector is 512 bits. No -ffast-math: the sums must round as
-# the Java kernels' do.
-"$compiler" -O3 -mavx512f -std=c11 -Wall -Wextra -Werror -shared -fPIC -o "$out/libspecd_tiles.so" $sources
+# the Java kernels' do. amx_tiles.c alone gets the AMX flags (its code runs only where
+# specd_amx_init found AMX); a compiler without them builds it without AMX.
+objects="$(mktemp -d)"
+trap 'rm -rf "$objects"' EXIT
+flags="-O3 -std=c11 -Wall -Wextra -Werror -fPIC"
+"$compiler" $flags -mavx512f -c -o "$objects/bf16_tiles.o" "$here/bf16_tiles.c"
+"$compiler" $flags -mavx512f -c -o "$objects/f32_tiles.o" "$here/f32_tiles.c"
+if ! "$compiler" $flags -mavx512f -mavx512bw -mamx-tile -mamx-bf16 -c -o "$objects/amx_tiles.o" "$here/amx_tiles.c" 2>/dev/null; then
+  echo "specd: $compiler does not know AMX (-mamx-tile -mamx-bf16); building the native tile kernels without it" >&2
+  "$compiler" $flags -c -o "$objects/amx_tiles.o" "$here/amx_tiles.c"
+fi
+"$compiler" -shared -o "$out/libspecd_tiles.so" "$objects"/*.o -lpthread

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +21,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and even column counts and a range of tiles inside a matrix; a bfloat16 product that is not
  * accumulated neither reads nor needs y, and a float32 one cut short leaves the rest of y alone.
  * The library is built with the model module wherever a C compiler is present, as on this project's
- * machines, so on x86-64 Linux with AVX-512 it must have loaded.
+ * machines, so on x86-64 Linux with AVX-512 it must have loaded. The AMX kernel, which serves
+ * products of many inputs where the CPU has AMX-BF16 (as this project's machines do), sums in
+ * another order: it is held to the exact sums instead.
  */
 class NativeTilesTest {
 
@@ -51,7 +56,7 @@ class NativeTilesTest {
             for (int tile = 1; tile < 3; tile++) {
                 Bf16Kernels.tile(matrix.values(), columns, rows, tile, x, n, expected);
             }
-            NativeTiles.multiply(matrix.values(), columns, rows, 1, 3, x, n, y, true);
+            NativeTiles.multiplyAvx512(matrix.values(), columns, rows, 1, 3, x, n, y, true);
             assertArrayEquals(expected, y, columns + " columns: tiles 1 and 2 added, the others untouched");
         }
     }
@@ -71,7 +76,7 @@ class NativeTilesTest {
         }
         float[] y = new float[n * rows];
         Arrays.fill(y, Float.NaN);
-        NativeTiles.multiply(matrix.values(), columns, rows, 0, 2, x, n, y, false);
+        NativeTiles.multiplyAvx512(matrix.values(), columns, rows, 0, 2, x, n, y, false);
         assertArrayEquals(expected, y);
     }
 
@@ -111,6 +116,91 @@ class NativeTilesTest {
                 int v = yAt + i * yStride + r;
                 assertEquals(Float.floatToRawIntBits(r < computed ? expected[v] : initial[v]),
                         Float.floatToRawIntBits(y[v]), "input " + i + ", row " + r);
+            }
+        }
+    }
+
+    @Test
+    void amxServesWhereTheCpuHasIt() throws IOException {
+        assumeTrue(NativeTiles.available() && Boolean.parseBoolean(System.getProperty(NativeTiles.AMX_PROPERTY, "true")),
+                "the native kernels, AMX among them, are on");
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        assumeTrue(Files.exists(cpuinfo));
+        String flags = Files.readString(cpuinfo);
+        assumeTrue(flags.contains(" amx_bf16") && flags.contains(" amx_tile"), "this CPU has no AMX-BF16");
+        assertTrue(NativeTiles.amx(), "the CPU has AMX-BF16 but the AMX kernel does not serve (see the log)");
+    }
+
+    /**
+     * Each row of W holds one power of two, so y[i][r] = 2^e · x[i][c] is exact: the three bfloat16
+     * parts of each input must add up to it bit for bit, its last bit of significand included.
+     */
+    @ParameterizedTest(name = "{0} inputs")
+    @ValueSource(ints = {1, 8, 16, 17, 40})
+    void amxIsExactWhereEverySumIsExact(int n) {
+        assumeTrue(NativeTiles.amx());
+        SplittableRandom random = new SplittableRandom(500 + n);
+        int rows = 3 * T;
+        int columns = 112;
+        short[] bits = new short[rows * columns];
+        int[] column = new int[rows];
+        int[] exponent = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            column[r] = random.nextInt(columns);
+            exponent[r] = random.nextInt(-3, 4);
+            bits[r * columns + column[r]] = (short) (Float.floatToIntBits(Math.scalb(1f, exponent[r])) >>> 16);
+        }
+        float[] x = gaussians(random, n * columns);
+        float[] y = gaussians(random, n * rows);
+        assertTrue(NativeTiles.multiplyAmx(Bf16Matrix.tiled(rows, columns, bits).values(), columns, rows, 0, 3, x, n, y,
+                false));
+        for (int i = 0; i < n; i++) {
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Math.scalb(x[i * columns + column[r]], exponent[r]), y[i * rows + r],
+                        "input " + i + ", row " + r);
+            }
+        }
+    }
+
+    /**
+     * On random weights, within float32 rounding of the exact sums (each of the 3·columns + 1
+     * additions rounds by at most 2^-24 of a partial sum), for columns that fill no whole step of 32,
+     * passes of more than 16 inputs, added to y or not, and rows outside the tiles asked for left as
+     * they were.
+     */
+    @ParameterizedTest(name = "{0} inputs")
+    @ValueSource(ints = {1, 5, 8, 13, 16, 17, 33})
+    void amxSumsAreFloat32RoundingsOfTheExactSums(int n) {
+        assumeTrue(NativeTiles.amx());
+        SplittableRandom random = new SplittableRandom(600 + n);
+        int rows = 4 * T;
+        for (int columns : new int[] {11, 112, 384}) {
+            Bf16Matrix matrix = randomMatrix(random, rows, columns);
+            float[] x = gaussians(random, n * columns);
+            for (boolean accumulate : new boolean[] {true, false}) {
+                float[] initial = gaussians(random, n * rows);
+                float[] y = initial.clone();
+                assertTrue(NativeTiles.multiplyAmx(matrix.values(), columns, rows, 1, 3, x, n, y, accumulate));
+                float[] row = new float[columns];
+                for (int r = 0; r < rows; r++) {
+                    matrix.copyRow(r, row, 0);
+                    for (int i = 0; i < n; i++) {
+                        int v = i * rows + r;
+                        String where = columns + " columns" + (accumulate ? ", added" : "") + ": input " + i + ", row " + r;
+                        if (r < T || r >= 3 * T) {
+                            assertEquals(initial[v], y[v], where + " outside tiles 1 and 2, left alone");
+                            continue;
+                        }
+                        double exact = accumulate ? initial[v] : 0;
+                        double magnitude = Math.abs(exact);
+                        for (int k = 0; k < columns; k++) {
+                            double product = (double) row[k] * x[i * columns + k];
+                            exact += product;
+                            magnitude += Math.abs(product);
+                        }
+                        assertEquals(exact, y[v], (3 * columns + 1) * 0x1p-24 * magnitude, where);
+                    }
+                }
             }
         }
     }
