@@ -49,18 +49,17 @@ final class Projection implements WorkerPool.Task {
      * {@code accumulate} (a residual connection): input is [n][columns], output [n][rows].
      */
     void apply(float[] input, int n, float[] output, boolean accumulate) {
-        this.input = input;
-        this.normedInput = null;
-        this.count = n;
-        this.output = output;
-        this.accumulate = accumulate;
-        pool.run(this, weight.tiles(), grain);
+        region(input, null, n, output, accumulate);
     }
 
     /** {@link #apply} to the normed rows, which each thread norms for itself. */
     void apply(WorkerNorm input, int n, float[] output, boolean accumulate) {
-        this.input = null;
-        this.normedInput = input;
+        region(null, input, n, output, accumulate);
+    }
+
+    private void region(float[] input, WorkerNorm normedInput, int n, float[] output, boolean accumulate) {
+        this.input = input;
+        this.normedInput = normedInput;
         this.count = n;
         this.output = output;
         this.accumulate = accumulate;
