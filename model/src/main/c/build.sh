@@ -25,8 +25,10 @@ trap 'rm -rf "$objects"' EXIT
 flags="-O3 -std=c11 -Wall -Wextra -Werror -fPIC"
 "$compiler" $flags -mavx512f -c -o "$objects/bf16_tiles.o" "$here/bf16_tiles.c"
 "$compiler" $flags -mavx512f -c -o "$objects/f32_tiles.o" "$here/f32_tiles.c"
-if ! "$compiler" $flags -mavx512f -mavx512bw -mamx-tile -mamx-bf16 -c -o "$objects/amx_tiles.o" "$here/amx_tiles.c" 2>/dev/null; then
+amx="-mavx512f -mavx512bw -mamx-tile -mamx-bf16"
+if ! echo 'int main(void) { return 0; }' | "$compiler" $amx -x c -c -o /dev/null - 2>/dev/null; then
   echo "specd: $compiler does not know AMX (-mamx-tile -mamx-bf16); building the native tile kernels without it" >&2
-  "$compiler" $flags -c -o "$objects/amx_tiles.o" "$here/amx_tiles.c"
+  amx=""
 fi
+"$compiler" $flags $amx -c -o "$objects/amx_tiles.o" "$here/amx_tiles.c"
 "$compiler" -shared -o "$out/libspecd_tiles.so" "$objects"/*.o -lpthread
