@@ -106,8 +106,9 @@ static void split(const float *x, int n, int columns, int padded, uint16_t *part
 /*
  * Step s (columns [32s, 32s + 32)) of one tile of Bf16Matrix (PAIRS ints per column: int j of
  * vector v holds row 32v + j in its low half and row 32v + 16 + j in its high one) into the unit's
- * operands for that step, [block][pair][row]. Steps go through a ring of two operand buffers, so that
- * what is written stays in L1: the whole tile's (48 KB at 384 columns) took twice as long.
+ * operands for that step, [block][pair][row]. With one pass of inputs, steps go through a ring of two
+ * operand buffers, so that what is written stays in L1 (the whole tile's, 48 KB at 384 columns, took
+ * twice as long); with several, the first pass keeps every step's for the others.
  */
 static void rearrange(const int32_t *tile, int columns, int s, int32_t *operands) {
     const __m512i lowHalf = _mm512_set1_epi32(0xFFFF), highHalf = _mm512_set1_epi32((int) 0xFFFF0000u);
@@ -158,7 +159,9 @@ static void configure(int inputs) {
 int specd_amx_bf16_product(const int32_t *w, int columns, int rows, int fromTile, int toTile, const float *x, int n,
         float *y, int accumulate) {
     int steps = (columns + STEP - 1) / STEP, padded = steps * STEP;
-    size_t operandBytes = (size_t) 2 * BLOCKS * BLOCK_INTS * sizeof(int32_t);
+    int passes = (n + MAX_INPUTS - 1) / MAX_INPUTS;
+    int kept = passes > 1 ? steps : 2; /* operand buffers: every step's, or a ring of two */
+    size_t operandBytes = (size_t) kept * BLOCKS * BLOCK_INTS * sizeof(int32_t);
     char *buffer = scratch(operandBytes + (size_t) PARTS * n * padded * sizeof(uint16_t));
     if (buffer == NULL) return -1;
     int32_t *operands = (int32_t *) buffer;
@@ -169,8 +172,8 @@ int specd_amx_bf16_product(const int32_t *w, int columns, int rows, int fromTile
     for (int tile = fromTile; tile < toTile; tile++) {
         const int32_t *weights = w + (int64_t) tile * PAIRS * columns;
         int i = 0;
-        for (int passes = (n + MAX_INPUTS - 1) / MAX_INPUTS; passes > 0; passes--) {
-            int count = (n - i + passes - 1) / passes;
+        for (int left = passes; left > 0; left--) {
+            int count = (n - i + left - 1) / left;
             if (count != configured) {
                 configure(count);
                 configured = count;
@@ -180,8 +183,8 @@ int specd_amx_bf16_product(const int32_t *w, int columns, int rows, int fromTile
             const uint16_t *high = parts + (int64_t) i * padded, *middle = high + (int64_t) n * padded,
                            *low = middle + (int64_t) n * padded;
             for (int s = 0; s < steps; s++) {
-                int32_t *step = operands + (s % 2) * BLOCKS * BLOCK_INTS;
-                rearrange(weights, columns, s, step);
+                int32_t *step = operands + (s % kept) * BLOCKS * BLOCK_INTS;
+                if (left == passes) rearrange(weights, columns, s, step);
                 _tile_loadd(4, high + s * STEP, partBytes);
                 _tile_loadd(5, middle + s * STEP, partBytes);
                 _tile_loadd(6, low + s * STEP, partBytes);
