@@ -11,9 +11,9 @@
  * float32 precision, in another order than the AVX-512 kernels' (not bit for bit theirs). The unit
  * flushes subnormal inputs and sums to zero (|x| < 2^-126).
  *
- * The weights stay in Bf16Matrix's tiles (the layout every kernel reads); each tile is rearranged
- * into the unit's operand order in a buffer of the calling thread before its products, which costs
- * a few vector instructions per cache line. The unit's operand, for one step of 32 columns and one
+ * The weights stay in Bf16Matrix's tiles (the layout every kernel reads); each step of a tile is
+ * rearranged into the unit's operand order in a buffer of the calling thread just before its
+ * products, a few vector instructions per cache line. The unit's operand, for one step of 32 columns and one
  * block of 16 rows r: int p·16 + r holds W[r][2p] in its low half and W[r][2p + 1] in its high half.
  * Tile registers: sums 0–3 (one per block of a tile), the input parts 4–6, weights 7.
  *
