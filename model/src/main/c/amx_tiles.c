@@ -9,7 +9,8 @@
  * x = high + middle + low, exactly (8 bits of significand each), and multiplied three times. A
  * product of two bfloat16 is exact in float32, so every sum is a float32 sum of exact products:
  * float32 precision, in another order than the AVX-512 kernels' (not bit for bit theirs). The unit
- * flushes subnormal inputs and sums to zero (|x| < 2^-126).
+ * flushes subnormal bfloat16 to zero, so inputs below about 2^-110 lose their low part, and those
+ * below 2^-126 all of it; an infinite input gives NaN sums (its middle part is Inf − Inf).
  *
  * The weights stay in Bf16Matrix's tiles (the layout every kernel reads); each step of a tile is
  * rearranged into the unit's operand order in a buffer of the calling thread just before its
@@ -35,6 +36,8 @@
 enum { LANES = 16, TILE_ROWS = 4 * LANES, PAIRS = TILE_ROWS / 2, BLOCKS = 4, STEP = 32, MAX_INPUTS = 16, PARTS = 3 };
 enum { BLOCK_INTS = LANES * STEP / 2 }; /* one operand: 16 pairs of columns by 16 rows */
 enum { ARCH_REQ_XCOMP_PERM = 0x1023, XFEATURE_XTILEDATA = 18 };
+/* Inputs split at a time: the thread's buffer holds 6 bytes a column for each (1.5 MB at 1024 columns). */
+enum { GROUP_INPUTS = 256 };
 
 /*
  * 1 when this process may run the unit: the CPU reports AMX-TILE and AMX-BF16 (CPUID 7.0, EDX
@@ -66,11 +69,12 @@ static void *scratch(size_t bytes) {
     pthread_once(&scratchOnce, createScratchKey);
     Scratch *held = pthread_getspecific(scratchKey);
     if (held == NULL || held->bytes < bytes) {
+        Scratch *grown = aligned_alloc(64, (sizeof(Scratch) + bytes + 63) / 64 * 64);
+        if (grown == NULL) return NULL; /* the old buffer stays the thread's */
         free(held);
-        held = aligned_alloc(64, (sizeof(Scratch) + bytes + 63) / 64 * 64);
-        if (held == NULL) return NULL;
-        held->bytes = bytes;
-        pthread_setspecific(scratchKey, held);
+        grown->bytes = bytes;
+        pthread_setspecific(scratchKey, grown);
+        held = grown;
     }
     return held->values;
 }
@@ -151,21 +155,17 @@ static void configure(int inputs) {
     _tile_dpbf16ps(b, 6, 7);
 
 /*
- * y[i][r] += W[r] · x[i] (accumulate) or y[i][r] = W[r] · x[i] for inputs [0, n) and the rows of
- * whole tiles [fromTile, toTile) of Bf16Matrix's values w: x is [n][columns], y is [n][rows]. Inputs
- * go in passes of at most 16, of near-equal sizes, over each tile while it is in cache. Returns 0,
- * or -1 when the thread's buffer could not be allocated (y untouched).
+ * y[i][r] (+)= W[r] · x[i] for a group of inputs [0, n), n <= GROUP_INPUTS, in passes of at most 16,
+ * of near-equal sizes, over each tile while it is in cache; buffer holds the operands and the split
+ * inputs.
  */
-int specd_amx_bf16_product(const int32_t *w, int columns, int rows, int fromTile, int toTile, const float *x, int n,
-        float *y, int accumulate) {
+static void group(const int32_t *w, int columns, int rows, int fromTile, int toTile, const float *x, int n, float *y,
+        int accumulate, char *buffer) {
     int steps = (columns + STEP - 1) / STEP, padded = steps * STEP;
     int passes = (n + MAX_INPUTS - 1) / MAX_INPUTS;
     int kept = passes > 1 ? steps : 2; /* operand buffers: every step's, or a ring of two */
-    size_t operandBytes = (size_t) kept * BLOCKS * BLOCK_INTS * sizeof(int32_t);
-    char *buffer = scratch(operandBytes + (size_t) PARTS * n * padded * sizeof(uint16_t));
-    if (buffer == NULL) return -1;
     int32_t *operands = (int32_t *) buffer;
-    uint16_t *parts = (uint16_t *) (buffer + operandBytes);
+    uint16_t *parts = (uint16_t *) (buffer + (size_t) steps * BLOCKS * BLOCK_INTS * sizeof(int32_t));
     split(x, n, columns, padded, parts);
     int rowBytes = rows * (int) sizeof(float), partBytes = padded * (int) sizeof(uint16_t);
     int configured = 0;
@@ -198,6 +198,25 @@ int specd_amx_bf16_product(const int32_t *w, int columns, int rows, int fromTile
         }
     }
     if (configured) _tile_release();
+}
+
+/*
+ * y[i][r] += W[r] · x[i] (accumulate) or y[i][r] = W[r] · x[i] for inputs [0, n) and the rows of
+ * whole tiles [fromTile, toTile) of Bf16Matrix's values w: x is [n][columns], y is [n][rows], the
+ * inputs GROUP_INPUTS at a time. Returns 0, or -1 when the thread's buffer could not be allocated
+ * (then y is untouched).
+ */
+int specd_amx_bf16_product(const int32_t *w, int columns, int rows, int fromTile, int toTile, const float *x, int n,
+        float *y, int accumulate) {
+    int steps = (columns + STEP - 1) / STEP, largest = n < GROUP_INPUTS ? n : GROUP_INPUTS;
+    char *buffer = scratch((size_t) steps * BLOCKS * BLOCK_INTS * sizeof(int32_t)
+            + (size_t) PARTS * largest * steps * STEP * sizeof(uint16_t));
+    if (buffer == NULL) return -1;
+    for (int first = 0; first < n; first += GROUP_INPUTS) {
+        int count = n - first < GROUP_INPUTS ? n - first : GROUP_INPUTS;
+        group(w, columns, rows, fromTile, toTile, x + (int64_t) first * columns, count, y + (int64_t) first * rows,
+                accumulate, buffer);
+    }
     return 0;
 }
 

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * file assumes). Anywhere else, or with {@code -Dspecd.nativeTiles=false}, the Java kernels serve;
  * {@code -Dspecd.amx=false} keeps the library and turns AMX off alone.
  * The call is a critical downcall: the heap arrays are passed in place, with no copy, and the
- * garbage collector waits for the few microseconds a call lasts.
+ * garbage collector waits while a call lasts: microseconds in decode, a few milliseconds for the
+ * products of a long prompt.
  */
 final class NativeTiles {
 

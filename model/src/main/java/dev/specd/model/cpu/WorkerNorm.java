@@ -8,14 +8,20 @@ package dev.specd.model.cpu;
  * reader (128 lines, modified by one thread, then read by the other: 2.1 µs), which a
  * five-row verification pays for each of its 120 lines of normed rows. Each thread reads the
  * residual rows instead, which the last region left half in each core, and norms them itself.
+ * Past {@link #ROWS_PER_WORKER} rows (a prompt), where the norms cost more than the lines, the
+ * calling thread norms them once for all, and the buffers stay small however many cores there are.
  */
 final class WorkerNorm {
 
     /** Ints between two workers' stamps: a cache line each, so that stamping is no shared write. */
     private static final int STAMP_STRIDE = 16;
 
+    /** Rows each thread norms for itself, at most: decode, verification, batches of them. */
+    static final int ROWS_PER_WORKER = 64;
+
     private final int d;
-    private final float[][] buffers; // [worker][capacity · d]
+    private final float[][] buffers; // [worker][min(capacity, ROWS_PER_WORKER) · d]
+    private final float[] shared; // [capacity · d] when capacity > ROWS_PER_WORKER, else null
     private final int[] normedCall; // [worker · STAMP_STRIDE]: the call whose rows the worker's buffer holds
     // The call in progress.
     private int call;
@@ -27,7 +33,8 @@ final class WorkerNorm {
 
     WorkerNorm(int workers, int capacity, int d) {
         this.d = d;
-        buffers = new float[workers][capacity * d];
+        buffers = new float[workers][Math.min(capacity, ROWS_PER_WORKER) * d];
+        shared = capacity > ROWS_PER_WORKER ? new float[capacity * d] : null;
         normedCall = new int[workers * STAMP_STRIDE];
     }
 
@@ -44,18 +51,31 @@ final class WorkerNorm {
         this.weight = weight;
         this.eps = eps;
         call++;
+        if (n > ROWS_PER_WORKER) {
+            norm(shared);
+        }
         return this;
     }
 
-    /** The normed rows, [n][d], in {@code worker}'s buffer: computed on its first call in a region. */
+    /**
+     * The normed rows, [n][d]: in {@code worker}'s buffer, computed on its first call in a region, or
+     * past ROWS_PER_WORKER rows in the one the calling thread filled.
+     */
     float[] rows(int worker) {
+        if (n > ROWS_PER_WORKER) {
+            return shared;
+        }
         float[] buffer = buffers[worker];
         if (normedCall[worker * STAMP_STRIDE] != call) {
-            for (int i = 0; i < n; i++) {
-                VectorMath.rmsNorm(x, (source == null ? i : source[i]) * d, weight, eps, buffer, i * d);
-            }
+            norm(buffer);
             normedCall[worker * STAMP_STRIDE] = call;
         }
         return buffer;
+    }
+
+    private void norm(float[] into) {
+        for (int i = 0; i < n; i++) {
+            VectorMath.rmsNorm(x, (source == null ? i : source[i]) * d, weight, eps, into, i * d);
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.specd.model.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -136,7 +137,7 @@ class NativeTilesTest {
      * parts of each input must add up to it bit for bit, its last bit of significand included.
      */
     @ParameterizedTest(name = "{0} inputs")
-    @ValueSource(ints = {1, 8, 16, 17, 40})
+    @ValueSource(ints = {1, 8, 16, 17, 40, 300})
     void amxIsExactWhereEverySumIsExact(int n) {
         assumeTrue(NativeTiles.amx());
         SplittableRandom random = new SplittableRandom(500 + n);
@@ -158,6 +159,33 @@ class NativeTilesTest {
             for (int r = 0; r < rows; r++) {
                 assertEquals(Math.scalb(x[i * columns + column[r]], exponent[r]), y[i * rows + r],
                         "input " + i + ", row " + r);
+            }
+        }
+    }
+
+    /** Products of seven inputs run on the AVX-512 kernel, of eight on AMX, where it serves. */
+    @Test
+    void productsOfEightInputsOrMoreRunOnAmx() {
+        assumeTrue(NativeTiles.amx());
+        SplittableRandom random = new SplittableRandom(700);
+        int rows = 2 * T;
+        int columns = 112;
+        Bf16Matrix matrix = randomMatrix(random, rows, columns);
+        for (int n : new int[] {NativeTiles.AMX_MIN_INPUTS - 1, NativeTiles.AMX_MIN_INPUTS}) {
+            float[] x = gaussians(random, n * columns);
+            float[] routed = new float[n * rows];
+            float[] direct = new float[n * rows];
+            NativeTiles.multiply(matrix.values(), columns, rows, 0, 2, x, n, routed, false);
+            if (n < NativeTiles.AMX_MIN_INPUTS) {
+                NativeTiles.multiplyAvx512(matrix.values(), columns, rows, 0, 2, x, n, direct, false);
+            } else {
+                assertTrue(NativeTiles.multiplyAmx(matrix.values(), columns, rows, 0, 2, x, n, direct, false));
+            }
+            assertArrayEquals(direct, routed, n + " inputs");
+            if (n >= NativeTiles.AMX_MIN_INPUTS) {
+                float[] avx512 = new float[n * rows];
+                NativeTiles.multiplyAvx512(matrix.values(), columns, rows, 0, 2, x, n, avx512, false);
+                assertFalse(Arrays.equals(avx512, routed), "the two kernels' sums differ, so the route shows");
             }
         }
     }
