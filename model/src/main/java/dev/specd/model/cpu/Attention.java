@@ -56,6 +56,8 @@ final class Attention implements WorkerPool.Task {
     private final float[][] outputs; // [worker][q][outputStride]
     /** Block b is rows [blockStart[b], blockStart[b + 1]). */
     private int[] blockStart = new int[2];
+    /** Runs of rows of one slot that the last split found: as many as blocks when none took two. */
+    private int slotRuns;
     // The call in progress.
     private boolean storing; // items rotate and store their rows' keys and values (else: done before)
     private boolean attending; // items attend (else: only store)
@@ -120,7 +122,7 @@ final class Attention implements WorkerPool.Task {
         int blocks = splitIntoBlocks(activations.slot, n);
         int items = blocks * kvHeads;
         int grain = Math.max(1, items / (pool.size() * CHUNKS_PER_THREAD));
-        boolean blockPerSlot = blocks == slots(activations.slot, n);
+        boolean blockPerSlot = blocks == slotRuns;
         if (!blockPerSlot) {
             // A long prompt's blocks read each other's keys: all are stored before any block attends.
             storing = true;
@@ -132,28 +134,19 @@ final class Attention implements WorkerPool.Task {
         pool.run(this, items, grain);
     }
 
-    /** How many runs of rows of one slot rows [0, n) make. */
-    private static int slots(int[] slot, int n) {
-        int runs = 0;
-        for (int row = 0; row < n; row++) {
-            if (row == 0 || slot[row] != slot[row - 1]) {
-                runs++;
-            }
-        }
-        return runs;
-    }
-
     /**
      * Splits rows [0, n) into blocks: each run of rows of one slot into as few blocks of at most
-     * {@value #BLOCK_ROWS} as it needs, of near-equal sizes. Returns how many.
+     * {@value #BLOCK_ROWS} as it needs, of near-equal sizes. Returns how many; counts the runs in {@link #slotRuns}.
      */
     private int splitIntoBlocks(int[] slot, int n) {
         if (blockStart.length < n + 1) {
             blockStart = new int[n + 1];
         }
         int blocks = 0;
+        slotRuns = 0;
         int row = 0;
         while (row < n) {
+            slotRuns++;
             int end = row + 1;
             while (end < n && slot[end] == slot[row]) {
                 end++;
