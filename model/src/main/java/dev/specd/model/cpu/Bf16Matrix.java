@@ -69,6 +69,11 @@ record Bf16Matrix(int rows, int columns, int[] values) implements Matrix {
     }
 
     @Override
+    public boolean onAmx(int n) {
+        return NativeTiles.onAmx(n);
+    }
+
+    @Override
     public void multiplyAdd(float[] x, int n, float[] y, int fromTile, int toTile) {
         product(x, n, y, fromTile, toTile, true);
     }

@@ -7,6 +7,10 @@ package dev.specd.model.cpu;
  * cache. With gate and up stacked into one matrix of 2·ffn rows and split in two, one thread had all
  * of gate, the other all of up, and the gating was a serial pass after both (13 µs of a 5-position
  * verification of the default target, 3 µs of a decode step).
+ *
+ * <p>A thread gates its hidden units tile by tile, each right after its gate and up products, while
+ * they are in L1. Gated after all of its tiles, they had left L1 behind the 0.75 MB of weights
+ * streamed since: gating a thread's share of five rows took 2.7 µs a layer, tile by tile 1.8 µs.
  */
 final class FeedForward implements WorkerPool.Task {
 
@@ -47,15 +51,21 @@ final class FeedForward implements WorkerPool.Task {
         down.apply(hidden, n, residual, true);
     }
 
-    /** Hidden units of tiles [fromTile, toTile), for every input. */
+    /**
+     * Hidden units of tiles [fromTile, toTile), for every input: a tile at a time, but all in one
+     * step where the products run on AMX, each of whose calls splits all its inputs anew.
+     */
     @Override
     public void run(int fromTile, int toTile, int worker) {
         float[] x = input.rows(worker);
-        gate.multiply(x, count, hidden, fromTile, toTile);
-        up.multiply(x, count, upScratch, fromTile, toTile);
-        int first = fromTile * Matrix.TILE_ROWS;
-        int last = Math.min(gate.rows(), toTile * Matrix.TILE_ROWS);
-        VectorMath.swiGlu(hidden, upScratch, count, gate.rows(), first, last);
+        int step = gate.onAmx(count) ? toTile - fromTile : 1;
+        for (int tile = fromTile; tile < toTile; tile += step) {
+            int end = Math.min(toTile, tile + step);
+            gate.multiply(x, count, hidden, tile, end);
+            up.multiply(x, count, upScratch, tile, end);
+            VectorMath.swiGlu(hidden, upScratch, count, gate.rows(), tile * Matrix.TILE_ROWS,
+                    Math.min(gate.rows(), end * Matrix.TILE_ROWS));
+        }
     }
 
     /** Bytes of weights one application reads. */

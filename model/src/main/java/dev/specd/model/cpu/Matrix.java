@@ -35,6 +35,14 @@ sealed interface Matrix permits F32Matrix, Bf16Matrix {
      */
     void multiplyAdd(float[] x, int n, float[] y, int fromTile, int toTile);
 
+    /**
+     * Whether a product of {@code n} inputs runs on AMX ({@link NativeTiles#onAmx}), whose every call
+     * splits all n inputs anew: a caller then gives one call as many tiles as it can.
+     */
+    default boolean onAmx(int n) {
+        return false;
+    }
+
     /** y[i][r] = W[r] · x[i], as {@link #multiplyAdd} over rows it first sets to zero. */
     default void multiply(float[] x, int n, float[] y, int fromTile, int toTile) {
         int first = fromTile * TILE_ROWS;

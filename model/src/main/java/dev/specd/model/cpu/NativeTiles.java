@@ -86,6 +86,15 @@ final class NativeTiles {
     }
 
     /**
+     * Whether a bfloat16 product of {@code n} inputs runs on AMX, whose every call first splits all
+     * n inputs into bfloat16 parts: a caller that cut one product into calls of a tile each would
+     * split them again for each tile.
+     */
+    static boolean onAmx(int n) {
+        return n >= AMX_MIN_INPUTS && amx();
+    }
+
+    /**
      * y[i][r] += W[r] · x[i] when {@code accumulate}, else y[i][r] = W[r] · x[i], for inputs [0, n)
      * and the rows of whole tiles [fromTile, toTile): on AMX from {@link #AMX_MIN_INPUTS} inputs where
      * it serves, else as {@link Bf16Kernels#tile} over each of those tiles. Only when
@@ -93,7 +102,7 @@ final class NativeTiles {
      */
     static void multiply(int[] w, int columns, int rows, int fromTile, int toTile, float[] x, int n, float[] y,
             boolean accumulate) {
-        if (n < AMX_MIN_INPUTS || !amx() || !multiplyAmx(w, columns, rows, fromTile, toTile, x, n, y, accumulate)) {
+        if (!onAmx(n) || !multiplyAmx(w, columns, rows, fromTile, toTile, x, n, y, accumulate)) {
             multiplyAvx512(w, columns, rows, fromTile, toTile, x, n, y, accumulate);
         }
     }

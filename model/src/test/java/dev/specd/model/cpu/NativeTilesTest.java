@@ -163,6 +163,19 @@ class NativeTilesTest {
         }
     }
 
+    /**
+     * A matrix says its products of eight inputs or more run on AMX where AMX serves, so that
+     * {@link FeedForward} gives such a product all its tiles in one call; never a float32 matrix.
+     */
+    @Test
+    void bfloat16MatricesSayWhichProductsRunOnAmx() {
+        Bf16Matrix bf16 = randomMatrix(new SplittableRandom(750), T, 16);
+        assertFalse(bf16.onAmx(NativeTiles.AMX_MIN_INPUTS - 1));
+        assertEquals(NativeTiles.amx(), bf16.onAmx(NativeTiles.AMX_MIN_INPUTS));
+        assertEquals(NativeTiles.amx(), bf16.onAmx(256));
+        assertFalse(F32Matrix.tiled(T, 16, new float[T * 16]).onAmx(256));
+    }
+
     /** Products of seven inputs run on the AVX-512 kernel, of eight on AMX, where it serves. */
     @Test
     void productsOfEightInputsOrMoreRunOnAmx() {
