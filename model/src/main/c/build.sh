@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the native tile kernels (bf16_tiles.c, f32_tiles.c, amx_tiles.c) into $1/libspecd_tiles.so; run by the model module's
+# Builds the native tile kernels (bf16_tiles.c, f32_tiles.c, amx_tiles.c) and softmax.c into $1/libspecd_tiles.so; run by the model module's
 # Maven build. Without a C compiler, or off x86-64 Linux, it builds nothing and says so: the Java
 # kernels then serve alone (NativeTiles.available() is false).
 #   sh model/src/main/c/build.sh model/target/classes/native/linux-x86_64
@@ -25,6 +25,7 @@ trap 'rm -rf "$objects"' EXIT
 flags="-O3 -std=c11 -Wall -Wextra -Werror -fPIC"
 "$compiler" $flags -mavx512f -c -o "$objects/bf16_tiles.o" "$here/bf16_tiles.c"
 "$compiler" $flags -mavx512f -c -o "$objects/f32_tiles.o" "$here/f32_tiles.c"
+"$compiler" $flags -mavx512f -c -o "$objects/softmax.o" "$here/softmax.c"
 amx="-mavx512f -mavx512bw -mamx-tile -mamx-bf16"
 if ! echo 'int main(void) { return 0; }' | "$compiler" $amx -x c -c -o /dev/null - 2>/dev/null; then
   echo "specd: $compiler does not know AMX (-mamx-tile -mamx-bf16); building the native tile kernels without it" >&2

@@ -229,9 +229,15 @@ final class Attention implements WorkerPool.Task {
 
     /**
      * Each query's scores into its weights over its own positions [0, length), zero from there to the
-     * span, over which the weighted sum runs for the whole block.
+     * span, over which the weighted sum runs for the whole block. In C where the native kernels load
+     * (3.4–4.2 µs less of a five-row forward of the default target, paired in one process).
      */
     private void normalize(float[] s, int first, int count, int span) {
+        if (NativeTiles.available()) {
+            // A block's rows are consecutive positions of one request.
+            NativeTiles.softmax(s, 0, scoreStride, count, groupSize, activations.position[first] + 1, span);
+            return;
+        }
         for (int i = 0; i < count; i++) {
             int length = activations.position[first + i / groupSize] + 1;
             VectorMath.softmax(s, i * scoreStride, length);

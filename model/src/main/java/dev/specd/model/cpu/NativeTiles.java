@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Bf16Kernels}' and {@link F32Kernels}' products compiled from C
  * ({@code model/src/main/c/bf16_tiles.c}, {@code f32_tiles.c}) and called through the
- * foreign-function API, bit for bit the same sums. The Vector API has no prefetch
+ * foreign-function API, bit for bit the same sums; and attention's softmax ({@code softmax.c}). The Vector API has no prefetch
  * instruction: the Java kernels load ahead instead, and those loads hold the reorder buffer until
  * their cache line arrives, so at five inputs a product from L3 waits on memory between bursts of
  * arithmetic. The C loop prefetches and keeps the two apart (gate_up's shape, five inputs from L3,
@@ -63,12 +63,15 @@ final class NativeTiles {
     /** void specd_f32_product(w, at, tileStep, step, columns, tiles, lastRows, x, xAt, xStride, n, y, yAt, yStride). */
     private static final FunctionDescriptor F32_PRODUCT = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+    /** void specd_softmax_block(s, at, stride, count, groupSize, firstLength, span). */
+    private static final FunctionDescriptor SOFTMAX_BLOCK = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
     /**
      * The library's entry points, amx null where AMX does not serve. A record, not an array: C2
      * trusts a record's fields as constants, so it inlines the calls and removes the heap segments
      * that wrap their arrays.
      */
-    private record Products(MethodHandle bf16, MethodHandle f32, MethodHandle amx) {}
+    private record Products(MethodHandle bf16, MethodHandle f32, MethodHandle amx, MethodHandle softmax) {}
 
     /** Null when the library is not loaded. */
     private static final Products PRODUCTS = load();
@@ -148,6 +151,20 @@ final class NativeTiles {
         }
     }
 
+    /**
+     * Attention's softmax over one block's scores ({@code softmax.c}), in place: row i of
+     * {@code count}, at {@code at + i·stride}, over its first firstLength + i / groupSize scores
+     * (a block's rows are consecutive positions of one request, groupSize query heads each), zero
+     * from there to {@code span}. Only when {@link #available()}.
+     */
+    static void softmax(float[] s, int at, int stride, int count, int groupSize, int firstLength, int span) {
+        try {
+            PRODUCTS.softmax().invokeExact(MemorySegment.ofArray(s), at, stride, count, groupSize, firstLength, span);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native softmax failed", e);
+        }
+    }
+
     private static Products load() {
         if (!Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"))) {
             log.info("native tile kernels off (-D{}=false): the Java kernels serve", ENABLED_PROPERTY);
@@ -172,7 +189,9 @@ final class NativeTiles {
                             Linker.Option.critical(true)),
                     linker.downcallHandle(symbols.findOrThrow("specd_f32_product"), F32_PRODUCT,
                             Linker.Option.critical(true)),
-                    amxProduct(linker, symbols));
+                    amxProduct(linker, symbols),
+                    linker.downcallHandle(symbols.findOrThrow("specd_softmax_block"), SOFTMAX_BLOCK,
+                            Linker.Option.critical(true)));
         } catch (IOException | RuntimeException e) {
             log.warn("could not load the native tile kernels, the Java kernels serve: {}", e.toString());
             return null;

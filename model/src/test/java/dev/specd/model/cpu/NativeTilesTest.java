@@ -164,6 +164,58 @@ class NativeTilesTest {
     }
 
     /**
+     * The native softmax of a block of five rows of three query heads, whose rows are consecutive
+     * positions: each query's weights within float32 rounding of exp(s − max) / Σ exp(s − max)
+     * computed in double (16 ulp, and the rounding of s − max), for lengths that end inside a
+     * vector, on its end and past it, with scores spread so that some weights underflow; zero from
+     * each row's length to the span, and nothing else touched.
+     */
+    @ParameterizedTest(name = "first length {0}")
+    @ValueSource(ints = {1, 14, 16, 17, 129, 1000})
+    void softmaxGivesTheExactWeightsToFloat32Rounding(int firstLength) {
+        SplittableRandom random = new SplittableRandom(800 + firstLength);
+        int groupSize = 3;
+        int count = 5 * groupSize;
+        int span = firstLength + 4;
+        int stride = span + 7;
+        int at = 5;
+        float[] s = new float[at + count * stride];
+        for (int v = 0; v < s.length; v++) {
+            s[v] = (float) (random.nextGaussian() * 30);
+        }
+        float[] before = s.clone();
+        NativeTiles.softmax(s, at, stride, count, groupSize, firstLength, span);
+        for (int v = 0; v < at; v++) {
+            assertEquals(before[v], s[v], "before the first row");
+        }
+        for (int i = 0; i < count; i++) {
+            int row = at + i * stride;
+            int length = firstLength + i / groupSize;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < length; j++) {
+                max = Math.max(max, before[row + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < length; j++) {
+                sum += Math.exp(before[row + j] - max);
+            }
+            for (int j = 0; j < stride; j++) {
+                String where = "query " + i + ", position " + j;
+                if (j < length) {
+                    double argument = before[row + j] - max;
+                    double exact = Math.exp(argument) / sum;
+                    // float32's s − max is off by up to |s − max| · 2^-24, and so, relatively, is its exp.
+                    assertEquals(exact, s[row + j], (Math.abs(argument) + 16) * 0x1p-24 * exact + 1e-37, where);
+                } else if (j < span) {
+                    assertEquals(0f, s[row + j], where + ": past the query's own positions");
+                } else {
+                    assertEquals(before[row + j], s[row + j], where + ": past the span, untouched");
+                }
+            }
+        }
+    }
+
+    /**
      * A matrix says its products of eight inputs or more run on AMX where AMX serves, so that
      * {@link FeedForward} gives such a product all its tiles in one call; never a float32 matrix.
      */
