@@ -17,7 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Admission and the lifecycle of requests: not ready while loading, queue full, clients that go
  * away, per-request timeouts and graceful shutdown. The target is large enough that a long
- * generation takes seconds, so that requests are reliably in flight while the test acts.
+ * generation takes seconds, so that requests are reliably in flight while the test acts: 75 MB of
+ * float32 weights a token (hidden size 512, eight layers). An eighth of that (256, four layers)
+ * generated 2,000 tokens in under 0.9 s once the java backend's kernels were compiled, in a full
+ * test run, and outran the one-second timeout.
  */
 class AdmissionTest {
 
@@ -30,7 +33,7 @@ class AdmissionTest {
 
     @BeforeAll
     static void writeModels() throws Exception {
-        models = TinyModels.write(dir.resolve("slow"), CONTEXT, 256, 4);
+        models = TinyModels.write(dir.resolve("slow"), CONTEXT, 512, 8);
     }
 
     @Test
