@@ -7,9 +7,11 @@
  * exp is computed here, not taken from a library: exp(x) = 2^n · e^r with n = round(x / ln 2) and
  * r = x − n·ln 2 (ln 2 in two parts, so that r is exact to float32), e^r by the degree-7 Taylor
  * polynomial on |r| ≤ ln 2 / 2 (truncation below 2^-27), 2^n added into the exponent. Within 1 ulp
- * of exp for the arguments softmax gives it, x − max in [−87, 0] (0.91 ulp at worst over every
- * seventh float there, against the C library's double exp); below −87 it returns 0, where the exact
- * value is under float32's smallest normal. NativeTilesTest holds the weights to the exact ones.
+ * of exp for the arguments softmax gives it, x − max in [−87, 0] (0.94 ulp at worst over every
+ * float there, against the C library's double exp); below −87 it returns 0 (e^−87 is 1.6e-38, a
+ * weight no sum that includes the maximum's 1 can register). A NaN stays NaN, so a NaN score makes
+ * its whole row NaN, as the Java softmax does. These weights are not bit for bit the Java softmax's
+ * (up to 8 ulp apart); NativeTilesTest holds them to the exact ones.
  *
  * Built with the tile kernels by build.sh; loaded by NativeTiles under the same conditions.
  */
@@ -33,7 +35,7 @@ static inline __m512 exp_nonpositive(__m512 x) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
     __m512i scaled = _mm512_add_epi32(_mm512_castps_si512(p), _mm512_slli_epi32(_mm512_cvtps_epi32(n), 23));
-    __mmask16 representable = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_GE_OQ);
+    __mmask16 representable = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_NLT_UQ); /* NaN too */
     return _mm512_maskz_mov_ps(representable, _mm512_castsi512_ps(scaled));
 }
 

@@ -234,7 +234,8 @@ final class Attention implements WorkerPool.Task {
      */
     private void normalize(float[] s, int first, int count, int span) {
         if (NativeTiles.available()) {
-            // A block's rows are consecutive positions of one request.
+            // A block's rows are consecutive positions of one request: embed gives a request's rows
+            // positions start + t, checkBatch takes a slot once a batch, and blocks split only runs of one slot.
             NativeTiles.softmax(s, 0, scoreStride, count, groupSize, activations.position[first] + 1, span);
             return;
         }

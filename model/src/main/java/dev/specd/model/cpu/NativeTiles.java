@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Bf16Kernels}' and {@link F32Kernels}' products compiled from C
  * ({@code model/src/main/c/bf16_tiles.c}, {@code f32_tiles.c}) and called through the
- * foreign-function API, bit for bit the same sums; and attention's softmax ({@code softmax.c}).
- * The Vector API has no prefetch
+ * foreign-function API, bit for bit the same sums; and attention's softmax ({@code softmax.c}),
+ * which has its own exp and so is not bit for bit the Java one. The Vector API has no prefetch
  * instruction: the Java kernels load ahead instead, and those loads hold the reorder buffer until
  * their cache line arrives, so at five inputs a product from L3 waits on memory between bursts of
  * arithmetic. The C loop prefetches and keeps the two apart (gate_up's shape, five inputs from L3,

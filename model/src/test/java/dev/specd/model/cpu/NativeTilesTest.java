@@ -173,6 +173,7 @@ class NativeTilesTest {
     @ParameterizedTest(name = "first length {0}")
     @ValueSource(ints = {1, 14, 16, 17, 129, 1000})
     void softmaxGivesTheExactWeightsToFloat32Rounding(int firstLength) {
+        assumeTrue(NativeTiles.available());
         SplittableRandom random = new SplittableRandom(800 + firstLength);
         int groupSize = 3;
         int count = 5 * groupSize;
@@ -211,6 +212,27 @@ class NativeTilesTest {
                 } else {
                     assertEquals(before[row + j], s[row + j], where + ": past the span, untouched");
                 }
+            }
+        }
+    }
+
+    /** A NaN score makes its query's whole row of weights NaN, wherever it sits, as the Java softmax does. */
+    @Test
+    void aNanScoreMakesItsWholeRowNan() {
+        assumeTrue(NativeTiles.available());
+        int length = 33;
+        for (int nanAt : new int[] {0, 3, 15, 16, 19, 32}) {
+            float[] s = new float[length];
+            for (int j = 0; j < length; j++) {
+                s[j] = j * 0.1f;
+            }
+            s[nanAt] = Float.NaN;
+            float[] java = s.clone();
+            NativeTiles.softmax(s, 0, length, 1, 1, length, length);
+            VectorMath.softmax(java, 0, length);
+            for (int j = 0; j < length; j++) {
+                assertTrue(Float.isNaN(s[j]), "NaN at " + nanAt + ": weight " + j + " is " + s[j]);
+                assertTrue(Float.isNaN(java[j]), "the Java softmax, NaN at " + nanAt + ": weight " + j);
             }
         }
     }
