@@ -85,8 +85,9 @@ final class Attention implements WorkerPool.Task {
      * The order of the stacked q, k and v projections' rows (q, then k, then v, as the checkpoint
      * has them) in qkv: grouped by key/value head, each group's query heads, then its key, then its
      * value. The thread that computes a group's tiles of qkv is then, as a rule, the one that
-     * attends with them (the calling thread claims the first chunk of both regions), and its queries,
-     * key and value do not cross between cores' caches.
+     * attends with them (whichever thread claims the first chunk of the one region usually claims
+     * the first item of the next: at five rows the spinning worker took them 88% and 83% of the time),
+     * and its queries, key and value do not cross between cores' caches.
      */
     static int[] qkvRowOrder(ModelConfig config) {
         int headDim = config.headDim();
